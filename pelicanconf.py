@@ -1,0 +1,63 @@
+"""Site settings for local builds. No side effects: this module only assigns names.
+
+Both audience runs read these settings; the build (plugins/sitebuild) overrides PATH, OUTPUT_PATH, SITEURL,
+AUDIENCE and AUDIENCE_CLOCK per run. Production overrides live in publishconf.py.
+"""
+
+AUTHOR = "Kaffeerösterei Morgenrot"
+SITENAME = "Kaffeerösterei Morgenrot"
+SITEURL = ""  # empty with RELATIVE_URLS: the local preview works from any folder
+RELATIVE_URLS = True
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+POSTAL_ADDRESS = "Kaffeerösterei Morgenrot GmbH · Gerberau 12 · 79098 Freiburg im Breisgau"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "themes/member-area"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["audiences", "catalog", "design"]
+
+# Audiences, lowest first. A further tier (e.g. "gold") is one more name here.
+AUDIENCE_TIERS = ("public", "members")
+MEMBERS_PATH = "members"  # the member area's folder inside output/
+
+# Our content types have their own folders and generators (plugins/catalog); Pelican's articles are unused.
+ARTICLE_PATHS: list[str] = []
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DIRECT_TEMPLATES = ["index"]
+FILENAME_METADATA = r"(?P<slug>.*)"  # never a date from a file name; the build writes every slug anyway
+
+# Leak channels we do not need are switched off rather than filtered (ARCHITECTURE §4).
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+TAG_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": ["jinja2.ext.i18n"],
+}
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+    },
+    "output_format": "html5",
+}

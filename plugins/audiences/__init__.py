@@ -1,0 +1,69 @@
+"""The audience model inside each Pelican run: which audience this run builds for, at which clock, and each
+content object's schedule (for badges such as "öffentlich ab 15. Januar 2027").
+
+Settings: `AUDIENCE` (the audience this run builds for), `AUDIENCE_TIERS` (lowest first, default
+public, members), `AUDIENCE_CLOCK` (an aware datetime; the build sets it), `AUDIENCE_PREVIEW_COUNT` (how many
+previews members have now: the public "Für Kunden" page may say how many, never which).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from .rules import DEFAULT_TIERS, Schedule, head_start_days
+
+
+def set_defaults(pelican: Any) -> None:
+    settings = pelican.settings
+    settings.setdefault("AUDIENCE_TIERS", DEFAULT_TIERS)
+    settings.setdefault("AUDIENCE", settings["AUDIENCE_TIERS"][0])
+    settings.setdefault("AUDIENCE_CLOCK", datetime.now(timezone.utc))
+    settings.setdefault("AUDIENCE_PREVIEW_COUNT", 0)
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def attach_schedule(content: Any) -> None:
+    """Give every content object its schedule and, for the templates, its preview state at the clock."""
+    settings = content.settings
+    if "AUDIENCE_CLOCK" not in settings:
+        return  # a content object made outside our build (e.g. Pelican's static files)
+    meta = content.metadata
+    tiers = tuple(settings["AUDIENCE_TIERS"])
+    schedule = Schedule(
+        audience=meta.get("audience", tiers[0]),
+        members_from=_moment(meta.get("members_from")),
+        public_from=_moment(meta.get("public_from")),
+        expires=_moment(meta.get("expires")),
+    )
+    clock = settings["AUDIENCE_CLOCK"]
+    content.schedule = schedule
+    content.public_from = schedule.public_from
+    content.members_from = schedule.members_from
+    content.expires = schedule.expires
+    content.in_preview = not schedule.released(clock, tiers)
+    content.head_start_days = head_start_days(schedule, clock)
+    content.teaser_only = meta.get("teaser") == "true"
+
+
+def write_robots_txt(pelican: Any) -> None:
+    """The public site's robots.txt keeps crawlers out of every member folder (the server gate does the rest)."""
+    settings = pelican.settings
+    tiers = tuple(settings["AUDIENCE_TIERS"])
+    if settings["AUDIENCE"] != tiers[0]:
+        return
+    folders = [settings.get(f"{tier.upper()}_PATH", tier) for tier in tiers[1:]]
+    rules = "".join(f"Disallow: /{folder}/\n" for folder in folders)
+    (Path(pelican.output_path) / "robots.txt").write_text(f"User-agent: *\n{rules}", encoding="utf-8")
+
+
+def register() -> None:
+    signals.initialized.connect(set_defaults)
+    signals.content_object_init.connect(attach_schedule)
+    signals.finalized.connect(write_robots_txt)

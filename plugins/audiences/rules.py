@@ -1,0 +1,74 @@
+"""The audience model of ARCHITECTURE §2: one visibility rule, used by every build, check and newsletter.
+
+Audiences are tiers, lowest first (`public` < `members`); a further tier such as `gold` is one more name in the
+`AUDIENCE_TIERS` setting. The lowest tier is the public.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIERS: tuple[str, ...] = ("public", "members")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When an item is visible to whom. `valid=False` (a field failed to parse) makes it visible to nobody."""
+
+    audience: str
+    draft: bool = False
+    members_from: datetime | None = None
+    public_from: datetime | None = None
+    expires: datetime | None = None
+    valid: bool = True
+
+    def released(self, clock: datetime, tiers: tuple[str, ...] = DEFAULT_TIERS) -> bool:
+        """True when the item belongs to the public at `clock` (ignoring drafts and expiry)."""
+        if self.public_from is not None:
+            return self.public_from <= clock
+        return self.audience == tiers[0]
+
+    def expired(self, clock: datetime) -> bool:
+        return self.expires is not None and clock >= self.expires
+
+
+def is_visible(
+    schedule: Schedule, audience: str, clock: datetime, tiers: tuple[str, ...] = DEFAULT_TIERS
+) -> bool:
+    """The one rule: may `audience` see an item with this schedule at `clock`? Fails closed."""
+    if audience not in tiers:
+        raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(tiers)}")
+    if not schedule.valid or schedule.draft or schedule.audience not in tiers:
+        return False
+    if schedule.expired(clock):
+        return False
+    if schedule.released(clock, tiers):
+        return True  # every tier sees what the public sees
+    if audience == tiers[0]:
+        return False
+    in_tier = tiers.index(audience) >= tiers.index(schedule.audience)
+    return in_tier and (schedule.members_from is None or schedule.members_from <= clock)
+
+
+def head_start_days(schedule: Schedule, clock: datetime) -> int | None:
+    """Whole days (rounded up) that members see an item before the public does, counted from `clock`."""
+    if schedule.public_from is None or schedule.public_from <= clock:
+        return None
+    seen_from = max(clock, schedule.members_from) if schedule.members_from else clock
+    return math.ceil((schedule.public_from - seen_from) / timedelta(days=1))
+
+
+def parse_moment(text: str, timezone: str) -> datetime:
+    """Parse an ISO 8601 date or date-time; without an offset it is in `timezone`. Raises ValueError."""
+    text = text.strip()
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        moment = datetime(day.year, day.month, day.day)
+    else:
+        moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment

@@ -1,0 +1,127 @@
+"""What editors may write: the content types, their folders, default audiences and front-matter fields.
+
+This table is the single description of the front matter. The registry validates every file against it; the
+Pelican content classes and generators are built from it; member-only fields are stripped from public sources
+by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    """How a field's value is read and checked."""
+
+    TEXT = "text"
+    MOMENT = "an ISO 8601 date or date-time (e.g. 2027-01-15 or 2027-01-15T09:00)"
+    AUDIENCE = "an audience"
+    STATUS = "a status"
+    SLUG = "a slug of lower-case letters, digits and hyphens"
+    INTEGER = "a whole number"
+    LIST = "a comma-separated list"
+    URL = "an absolute https:// or mailto: URL"
+    EMAIL = "an e-mail address"
+    IMAGE = "the path of an image under content/ (e.g. images/products/bohne.svg)"
+    TIMEZONE = "an IANA time zone (e.g. Europe/Berlin)"
+    TEMPLATE = "a template name"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    member_only: bool = False  # never given to the public build, not even for a released item
+    alt: str | None = None  # for images: the field that must hold the alternative text
+
+
+COMMON_FIELDS: tuple[Field, ...] = (
+    Field("title", required=True),
+    Field("slug", Kind.SLUG),
+    Field("summary"),
+    Field("audience", Kind.AUDIENCE),
+    Field("members_from", Kind.MOMENT),
+    Field("public_from", Kind.MOMENT),
+    Field("expires", Kind.MOMENT),
+    Field("status", Kind.STATUS),
+    Field("tags", Kind.LIST),
+    Field("category"),
+)
+
+STATUSES: tuple[str, ...] = ("published", "draft")
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """One folder of `content/` and what its files may say."""
+
+    name: str  # Pelican content class name, e.g. "Product" → settings PRODUCT_URL, template product.html
+    folder: str
+    default_audience: str
+    extra_fields: tuple[Field, ...] = ()
+    title_field: str = "title"
+    fields: dict[str, Field] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        merged = {f.name: f for f in COMMON_FIELDS}
+        if self.title_field != "title":
+            del merged["title"]
+        merged.update({f.name: f for f in self.extra_fields})
+        object.__setattr__(self, "fields", merged)
+
+    @property
+    def member_only_fields(self) -> tuple[str, ...]:
+        return tuple(name for name, f in self.fields.items() if f.member_only)
+
+
+PRODUCT = ContentType(
+    "Product",
+    "products",
+    "members",
+    (
+        Field("image", Kind.IMAGE, alt="image_alt"),
+        Field("image_alt"),
+        Field("price"),
+        Field("offer", member_only=True),
+        Field("offer_code", member_only=True),
+        Field("offer_until", Kind.MOMENT),
+        Field("order_url", Kind.URL),
+    ),
+)
+SEMINAR = ContentType(
+    "Seminar",
+    "seminars",
+    "members",
+    (
+        Field("start", Kind.MOMENT, required=True),
+        Field("end", Kind.MOMENT, required=True),
+        Field("timezone", Kind.TIMEZONE),
+        Field("location"),
+        Field("register_url", Kind.URL),
+    ),
+)
+FAQ = ContentType("Faq", "faq", "members", (Field("order", Kind.INTEGER),))
+CONTACT = ContentType(
+    "Contact",
+    "contacts",
+    "members",
+    (
+        Field("name", required=True),
+        Field("role"),
+        Field("photo", Kind.IMAGE, alt="photo_alt"),
+        Field("photo_alt"),
+        Field("phone"),
+        Field("email", Kind.EMAIL),
+        Field("topics", Kind.LIST),
+    ),
+    title_field="name",
+)
+PAGE = ContentType("Page", "pages", "public", (Field("template", Kind.TEMPLATE),))
+
+CONTENT_TYPES: tuple[ContentType, ...] = (PRODUCT, SEMINAR, FAQ, CONTACT, PAGE)
+BY_FOLDER: dict[str, ContentType] = {t.folder: t for t in CONTENT_TYPES}
+
+ASSET_FOLDER = "images"
+MEMBERS_ONLY_MARKER = "<!-- members-only -->"

@@ -1,0 +1,68 @@
+"""Dates, times and theme strings in the site's language (Babel), for templates and e-mails alike.
+
+Theme strings are written in German in the templates (`{{ _("Kundenbereich") }}`); another language is a
+gettext catalogue `themes/member-area/translations/<lang>.po`, selected by DEFAULT_LANG.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+SOURCE_LANG = "de"
+
+
+def translations(theme_path: str | Path, lang: str) -> gettext.NullTranslations:
+    """The theme's catalogue for `lang`; the German source strings when `lang` is German or has none."""
+    po_file = Path(theme_path) / "translations" / f"{lang}.po"
+    if lang == SOURCE_LANG or not po_file.is_file():
+        return gettext.NullTranslations()
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+class Formatter:
+    """Locale-aware date filters for one language and one site time zone."""
+
+    def __init__(self, lang: str, timezone: str) -> None:
+        self.lang = lang
+        self.zone = ZoneInfo(timezone)
+
+    def _local(self, moment: datetime, zone: str | None) -> datetime:
+        return moment.astimezone(ZoneInfo(zone) if zone else self.zone)
+
+    def day(self, moment: datetime, zone: str | None = None) -> str:
+        """`15. Januar 2027`"""
+        return dates.format_date(self._local(moment, zone), "long", locale=self.lang)
+
+    def weekday_day(self, moment: datetime, zone: str | None = None) -> str:
+        """`Freitag, 15. Januar 2027`"""
+        return dates.format_date(self._local(moment, zone), "full", locale=self.lang)
+
+    def time(self, moment: datetime, zone: str | None = None) -> str:
+        """`18:00`"""
+        return dates.format_time(self._local(moment, zone), "short", locale=self.lang)
+
+    def zone_name(self, moment: datetime, zone: str | None = None) -> str:
+        """`Mitteleuropäische Normalzeit` (the zone's name at that moment, summer or winter)."""
+        local = self._local(moment, zone)
+        return dates.get_timezone_name(local, width="long", locale=self.lang)
+
+    def iso(self, moment: datetime) -> str:
+        """For `<time datetime>`."""
+        return moment.isoformat()
+
+    def filters(self) -> dict[str, object]:
+        return {"day": self.day, "weekday_day": self.weekday_day, "time": self.time,
+                "zone_name": self.zone_name, "iso": self.iso}

@@ -1,0 +1,12 @@
+"""The Vorab build around Pelican (ARCHITECTURE §3): the front-matter registry, one Pelican run per audience
+given only that audience's sources, the leak gate, and the atomic swap into `output/`.
+
+Not a Pelican plugin: `tasks.py` calls `build()`; the Pelican plugins (audiences, catalog, design) run inside
+each audience's run.
+"""
+
+from .errors import BuildFailed, ContentErrors, ContentProblem
+from .pipeline import BuildResult, LeakFound, Project, build, parse_clock
+
+__all__ = ["BuildFailed", "BuildResult", "ContentErrors", "ContentProblem", "LeakFound", "Project", "build",
+           "parse_clock"]

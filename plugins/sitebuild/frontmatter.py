@@ -1,0 +1,69 @@
+"""Reads Pelican's `Key: value` front matter with line numbers, strictly, so that a typo can never turn a
+header line into body text (Python-Markdown would silently end the header there)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import ContentProblem, found
+
+HEADER_LINE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?P<value>.*)")
+CONTINUATION = re.compile(r"(?: {4,}|\t)(?P<value>.*)")
+
+
+@dataclass
+class Entry:
+    key: str  # lower-cased: keys are case-insensitive
+    value: str
+    line: int
+
+
+@dataclass
+class SourceFile:
+    path: str  # as shown to editors, e.g. content/products/geisha.md
+    entries: dict[str, Entry] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1  # line number of the body's first line
+    problems: list[ContentProblem] = field(default_factory=list)
+
+    def value(self, key: str) -> str | None:
+        entry = self.entries.get(key)
+        return entry.value if entry and entry.value else None
+
+    def line(self, key: str) -> int:
+        entry = self.entries.get(key)
+        return entry.line if entry else 1
+
+
+def parse_source(text: str, path: str) -> SourceFile:
+    """Split `text` into front matter entries and body; malformed header lines become problems."""
+    source = SourceFile(path)
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not HEADER_LINE.fullmatch(lines[0]):
+        source.body = "\n".join(lines)
+        return source
+    current: Entry | None = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            source.body = "\n".join(lines[number:])
+            source.body_line = number + 1
+            break
+        if (more := CONTINUATION.fullmatch(line)) and current is not None:
+            current.value = f"{current.value} {more['value'].strip()}".strip()
+            continue
+        if not (match := HEADER_LINE.fullmatch(line)):
+            source.problems.append(
+                ContentProblem(path, number, "front matter", "'key: value' or an indented continuation", found(line))
+            )
+            current = None
+            continue
+        key = match["key"].lower()
+        if key in source.entries:
+            source.problems.append(
+                ContentProblem(path, number, key, f"one '{key}' line (first on line {source.entries[key].line})",
+                               "a second one")
+            )
+            continue
+        current = source.entries[key] = Entry(key, match["value"].strip(), number)
+    return source

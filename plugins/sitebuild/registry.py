@@ -1,0 +1,244 @@
+"""The front-matter registry (ARCHITECTURE §3): every item of `content/`, validated, with its schedule.
+
+Reading only front matter and raw bodies is cheap; it lets the build decide, before Pelican runs, which sources
+each audience's run is given. All problems of all files are collected and raised together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from audiences.rules import Schedule, is_visible, parse_moment
+from catalog.schema import ASSET_FOLDER, BY_FOLDER, MEMBERS_ONLY_MARKER, STATUSES, ContentType, Field, Kind
+from catalog.slugs import slugify
+
+from .errors import ContentErrors, ContentProblem, found
+from .frontmatter import SourceFile, parse_source
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+ASSET_LINK = re.compile(r"\{(?:static|attach)\}(?P<path>[^)\s\"'>]+)")
+
+
+@dataclass
+class Item:
+    """One content file: its type, identity, schedule and normalised front-matter values."""
+
+    type: ContentType
+    relpath: str  # relative to content/, posix, e.g. products/geisha.md
+    source: SourceFile
+    slug: str
+    title: str
+    schedule: Schedule
+    values: dict[str, str]  # field → normalised value, as the Pelican runs are given it
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def teaser(self) -> str:
+        """The body before the members-only marker: all that the public may read."""
+        return self.source.body.split(MEMBERS_ONLY_MARKER, 1)[0]
+
+    @property
+    def members_part(self) -> str | None:
+        parts = self.source.body.split(MEMBERS_ONLY_MARKER, 1)
+        return parts[1] if len(parts) == 2 else None
+
+    def assets(self, *, body: str, fields: Iterable[str]) -> set[str]:
+        """Content-relative paths of the files referred to by `body` ({static} links) and the image `fields`."""
+        images = {name for name, spec in self.type.fields.items() if spec.kind is Kind.IMAGE}
+        refs = {self.values[name] for name in fields if name in images and name in self.values}
+        base = posixpath.dirname(self.relpath)
+        refs |= {_resolve(match["path"], base) for match in ASSET_LINK.finditer(body)}
+        return refs
+
+
+def _resolve(link: str, base: str) -> str:
+    """A `{static}` link's target relative to content/: absolute from content/, else from the linking file."""
+    link = link.split("#", 1)[0].split("?", 1)[0]
+    return posixpath.normpath(link.lstrip("/") if link.startswith("/") else posixpath.join(base, link))
+
+
+@dataclass
+class Registry:
+    content_dir: Path
+    items: list[Item]
+    tiers: tuple[str, ...]
+
+    def visible(self, audience: str, clock: datetime) -> list[Item]:
+        return [item for item in self.items if is_visible(item.schedule, audience, clock, self.tiers)]
+
+
+def load_registry(
+    content_dir: Path,
+    *,
+    timezone: str,
+    tiers: tuple[str, ...],
+    templates: frozenset[str] = frozenset(),
+    display_root: Path | None = None,
+) -> Registry:
+    """Read and validate every Markdown file under `content_dir`; raise ContentErrors listing every problem."""
+    display_root = display_root or content_dir.parent
+    problems: list[ContentProblem] = []
+    items: list[Item] = []
+    for path in sorted(content_dir.rglob("*.md")):
+        relpath = path.relative_to(content_dir).as_posix()
+        shown = path.relative_to(display_root).as_posix()
+        folder = relpath.split("/", 1)[0] if "/" in relpath else ""
+        content_type = BY_FOLDER.get(folder)
+        if content_type is None:
+            problems.append(ContentProblem(shown, 1, "folder", f"one of {', '.join(BY_FOLDER)}", found(folder)))
+            continue
+        source = parse_source(path.read_text(encoding="utf-8"), shown)
+        checker = _ItemChecker(content_dir, content_type, source, relpath, timezone, tiers, templates)
+        item = checker.check()
+        problems.extend(source.problems)
+        if item is not None:
+            items.append(item)
+    problems.extend(_duplicate_slugs(items))
+    if problems:
+        raise ContentErrors(problems)
+    return Registry(content_dir, items, tiers)
+
+
+class _ItemChecker:
+    """Validates one source file against its content type, field by field."""
+
+    def __init__(self, content_dir: Path, content_type: ContentType, source: SourceFile, relpath: str,
+                 timezone: str, tiers: tuple[str, ...], templates: frozenset[str]) -> None:
+        self.content_dir = content_dir
+        self.type = content_type
+        self.source = source
+        self.relpath = relpath
+        self.timezone = timezone
+        self.tiers = tiers
+        self.templates = templates
+        self.values: dict[str, str] = {}
+        self.moments: dict[str, datetime] = {}
+
+    def problem(self, field: str, expected: str, found_value: str | None) -> None:
+        self.source.problems.append(
+            ContentProblem(self.source.path, self.source.line(field), field, expected, found(found_value)))
+
+    def check(self) -> Item | None:
+        errors_before = len(self.source.problems)
+        for key in self.source.entries:
+            if key not in self.type.fields:
+                close = difflib.get_close_matches(key, self.type.fields, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problem(key, f"a field of {self.type.folder}{hint}", key)
+        # Seminars' times are in their own zone: read the zone first.
+        ordered = sorted(self.type.fields.values(), key=lambda f: f.kind is not Kind.TIMEZONE)
+        for spec in ordered:
+            raw = self.source.value(spec.name)
+            if raw is None:
+                if spec.required:
+                    self.problem(spec.name, f"a {spec.name}", None)
+                continue
+            value = self.check_value(spec, raw)
+            if value is not None:
+                self.values[spec.name] = value
+        self.check_relations()
+        self.check_body_links()
+        title = self.values.get(self.type.title_field, "")
+        slug = self.values.get("slug") or slugify(posixpath.splitext(posixpath.basename(self.relpath))[0])
+        self.values["slug"] = slug
+        self.values["title"] = title
+        self.values.setdefault("audience", self.type.default_audience)
+        schedule = Schedule(
+            audience=self.values["audience"],
+            draft=self.values.get("status") == "draft",
+            members_from=self.moments.get("members_from"),
+            public_from=self.moments.get("public_from"),
+            expires=self.moments.get("expires"),
+            valid=len(self.source.problems) == errors_before,
+        )
+        return Item(self.type, self.relpath, self.source, slug, title, schedule, self.values)
+
+    def check_value(self, spec: Field, raw: str) -> str | None:
+        """Return the normalised value, or None after recording a problem."""
+        kind = spec.kind
+        if kind is Kind.MOMENT:
+            zone = self.values.get("timezone", self.timezone) if self.type.folder == "seminars" else self.timezone
+            try:
+                moment = parse_moment(raw, zone)
+            except ValueError:
+                return self.problem(spec.name, kind.value, raw)
+            self.moments[spec.name] = moment
+            return moment.isoformat()
+        if kind is Kind.AUDIENCE and raw not in self.tiers:
+            return self.problem(spec.name, f"one of {', '.join(self.tiers)}", raw)
+        if kind is Kind.STATUS and raw not in STATUSES:
+            return self.problem(spec.name, f"one of {', '.join(STATUSES)}", raw)
+        if kind is Kind.SLUG and not SLUG.fullmatch(raw):
+            return self.problem(spec.name, kind.value, raw)
+        if kind is Kind.INTEGER and not re.fullmatch(r"-?\d+", raw):
+            return self.problem(spec.name, kind.value, raw)
+        if kind is Kind.URL and not raw.startswith(("https://", "mailto:")):
+            return self.problem(spec.name, kind.value, raw)
+        if kind is Kind.EMAIL and not EMAIL.fullmatch(raw):
+            return self.problem(spec.name, kind.value, raw)
+        if kind is Kind.TIMEZONE:
+            try:
+                ZoneInfo(raw)
+            except (ZoneInfoNotFoundError, ValueError):
+                return self.problem(spec.name, kind.value, raw)
+        if kind is Kind.TEMPLATE and self.templates and raw not in self.templates:
+            return self.problem(spec.name, f"one of the theme's templates ({', '.join(sorted(self.templates))})", raw)
+        if kind is Kind.IMAGE:
+            return self.check_image(spec, raw)
+        if kind is Kind.LIST:
+            return ", ".join(part.strip() for part in raw.split(",") if part.strip())
+        return raw
+
+    def check_image(self, spec: Field, raw: str) -> str | None:
+        path = posixpath.normpath(raw.lstrip("/"))
+        if not self.asset_exists(path):
+            return self.problem(spec.name, f"an existing file under content/{ASSET_FOLDER}/", raw)
+        if spec.alt and not self.source.value(spec.alt):
+            self.problem(spec.alt, f"alternative text for {spec.name} '{raw}'", None)
+        return path
+
+    def asset_exists(self, path: str) -> bool:
+        return path.startswith(f"{ASSET_FOLDER}/") and ".." not in path.split("/") and (self.content_dir / path).is_file()
+
+    def check_relations(self) -> None:
+        members_from, public_from = self.moments.get("members_from"), self.moments.get("public_from")
+        if members_from and public_from and members_from > public_from:
+            self.problem("members_from", f"a moment no later than public_from ({self.values['public_from']})",
+                         self.source.value("members_from"))
+        start, end = self.moments.get("start"), self.moments.get("end")
+        if start and end and end < start:
+            self.problem("end", f"a moment after start ({self.values['start']})", self.source.value("end"))
+
+    def check_body_links(self) -> None:
+        base = posixpath.dirname(self.relpath)
+        for offset, line in enumerate(self.source.body.splitlines()):
+            for match in ASSET_LINK.finditer(line):
+                if not self.asset_exists(_resolve(match["path"], base)):
+                    number = self.source.body_line + offset
+                    self.source.problems.append(ContentProblem(
+                        self.source.path, number, "body", f"an existing file under content/{ASSET_FOLDER}/",
+                        found(match["path"])))
+
+
+def _duplicate_slugs(items: list[Item]) -> list[ContentProblem]:
+    """Slugs are unique across all types: a slug is an identity (and a leak-gate fingerprint)."""
+    first: dict[str, Item] = {}
+    problems = []
+    for item in items:
+        other = first.setdefault(item.slug, item)
+        if other is not item:
+            problems.append(ContentProblem(item.path, item.source.line("slug"), "slug",
+                                           f"a slug not used elsewhere (it is used by {other.path})",
+                                           found(item.slug)))
+    return problems

@@ -1,0 +1,19 @@
+"""The short summary every build prints: clock, items per audience, leak gate result, where the output is."""
+
+from __future__ import annotations
+
+from .pipeline import BuildResult
+
+
+def summary(result: BuildResult) -> str:
+    audiences = ", ".join(f"{audience} {count}" for audience, count in result.items.items())
+    gate = result.gate
+    timings = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.seconds.items())
+    return "\n".join([
+        f"Built at clock {result.clock.isoformat(timespec='minutes')}",
+        f"  items: {result.total_items} in content/; visible to {audiences}",
+        f"  leak gate: passed ({gate.files} public files, {gate.bytes / 1024:.0f} KiB, "
+        f"{gate.fingerprints} fingerprints of non-public content, 0 hits)",
+        f"  output: {result.output}/ (public) and {result.output}/members/ (member area)",
+        f"  time: {timings}",
+    ])

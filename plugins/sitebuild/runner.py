@@ -1,0 +1,63 @@
+"""Runs Pelican once per audience, each in its own process, in parallel (ARCHITECTURE §3).
+
+Any warning Pelican logs (a template error, a broken `{filename}` link, a file it skipped) fails the run:
+Pelican itself would only log it and exit 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildFailed
+
+
+@dataclass(frozen=True)
+class Run:
+    audience: str
+    settings_file: Path
+    overrides: dict[str, Any]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+def run_pelican(run: Run) -> list[str]:
+    """Build one audience's site; return the warnings and errors Pelican logged (empty = success)."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    collector = _Collect()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        settings = read_settings(str(run.settings_file), override=run.overrides)
+        with contextlib.redirect_stdout(io.StringIO()):  # Pelican's own "Done: …" line; our summary says more
+            Pelican(settings).run()
+    except Exception as error:  # noqa: BLE001 — reported to the editor with the audience it happened in
+        collector.messages.append(f"error: {type(error).__name__}: {error}")
+    finally:
+        root.removeHandler(collector)
+    return collector.messages
+
+
+def run_all(runs: list[Run]) -> None:
+    """Run every audience's build in parallel processes; raise BuildFailed with every problem of every run."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
+        results = list(pool.map(run_pelican, runs))
+    problems = [f"  {run.audience} site: {message}" for run, messages in zip(runs, results) for message in messages]
+    if problems:
+        raise BuildFailed("Pelican reported problems; nothing was published:\n" + "\n".join(problems))

@@ -1,0 +1,95 @@
+"""The visibility rule of ARCHITECTURE §2, as a table: audience × dates × clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from audiences.rules import Schedule, head_start_days, is_visible, parse_moment
+
+BERLIN = "Europe/Berlin"
+T = parse_moment("2027-01-15T09:00", BERLIN)
+SECOND = timedelta(seconds=1)
+
+
+def at(text: str):
+    return parse_moment(text, BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "clock", "public", "members"),
+    [
+        # audience alone
+        (Schedule("public"), T, True, True),
+        (Schedule("members"), T, False, True),
+        # public_from: released at exactly T, not a second before
+        (Schedule("members", public_from=T), T - SECOND, False, True),
+        (Schedule("members", public_from=T), T, True, True),
+        (Schedule("members", public_from=T), T + SECOND, True, True),
+        # a public item with a future public_from is a members' preview until then
+        (Schedule("public", public_from=T), T - SECOND, False, True),
+        # members_from: members see it from exactly T
+        (Schedule("members", members_from=T), T - SECOND, False, False),
+        (Schedule("members", members_from=T), T, False, True),
+        (Schedule("members", members_from=T, public_from=T + timedelta(days=14)), T + SECOND, False, True),
+        # expires: gone for everyone at exactly T
+        (Schedule("public", expires=T), T - SECOND, True, True),
+        (Schedule("public", expires=T), T, False, False),
+        (Schedule("members", public_from=T - timedelta(days=1), expires=T), T + SECOND, False, False),
+        # drafts: nowhere, ever
+        (Schedule("public", draft=True), T, False, False),
+        (Schedule("members", draft=True, public_from=T - timedelta(days=1)), T, False, False),
+        # fail closed: an item with an unparseable field is visible to nobody
+        (Schedule("public", valid=False), T, False, False),
+        (Schedule("members", valid=False), T, False, False),
+        (Schedule("secret-tier"), T, False, False),
+    ],
+)
+def test_visibility_table(schedule: Schedule, clock, public: bool, members: bool) -> None:
+    assert is_visible(schedule, "public", clock) is public
+    assert is_visible(schedule, "members", clock) is members
+
+
+def test_offsetless_dates_are_site_time_across_dst() -> None:
+    # Berlin leaves summer time on 2027-10-31 at 03:00 CEST → 02:00 CET.
+    summer, winter = at("2027-10-30T09:00"), at("2027-11-01T09:00")
+    assert summer.utcoffset() == timedelta(hours=2)
+    assert winter.utcoffset() == timedelta(hours=1)
+    assert at("2027-10-31").isoformat() == "2027-10-31T00:00:00+02:00"
+    released = Schedule("members", public_from=at("2027-11-01T09:00"))
+    utc_clock = parse_moment("2027-11-01T08:00:00+00:00", BERLIN)  # = 09:00 CET
+    assert is_visible(released, "public", utc_clock)
+    assert not is_visible(released, "public", utc_clock - SECOND)
+
+
+def test_explicit_offsets_are_respected() -> None:
+    assert at("2027-01-15T09:00Z").utcoffset() == timedelta(0)
+    assert at("2027-01-15T09:00+05:30") == parse_moment("2027-01-15T03:30Z", BERLIN)
+
+
+@pytest.mark.parametrize("text", ["31.2.2027", "2027-02-31", "morgen", "2027-13-01", "", "2027/01/15"])
+def test_unparseable_dates_raise(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_moment(text, BERLIN)
+
+
+def test_unknown_audience_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="unknown audience 'everyone'"):
+        is_visible(Schedule("public"), "everyone", T)
+
+
+def test_a_further_tier_is_a_setting() -> None:
+    tiers = ("public", "members", "gold")
+    gold_only = Schedule("gold")
+    assert [is_visible(gold_only, a, T, tiers) for a in tiers] == [False, False, True]
+    assert [is_visible(Schedule("members"), a, T, tiers) for a in tiers] == [False, True, True]
+
+
+def test_head_start_counts_whole_days_until_release() -> None:
+    schedule = Schedule("members", public_from=at("2027-01-29T09:00"))
+    assert head_start_days(schedule, T) == 14
+    assert head_start_days(schedule, T + SECOND) == 14  # 13 days and 23:59:59 still count as 14
+    assert head_start_days(schedule, at("2027-01-29T09:00")) is None
+    later = Schedule("members", members_from=at("2027-01-20T09:00"), public_from=at("2027-01-29T09:00"))
+    assert head_start_days(later, T) == 9

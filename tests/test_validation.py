@@ -1,0 +1,113 @@
+"""Bad input: every problem reported at once as `path:line: field: expected …, found …`; nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Site, tree_digest
+from sitebuild import ContentErrors
+
+GOOD_PAGE = """\
+    title: Über uns
+    summary: Wer wir sind.
+
+    Wir rösten Kaffee.
+    """
+
+
+def problems(site: Site, as_of: str = "2027-01-15T09:00") -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        site.build(as_of)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_every_problem_is_reported_at_once_and_output_is_untouched(site: Site) -> None:
+    site.write("pages/ueber-uns.md", GOOD_PAGE)
+    site.build("2027-01-15T09:00")
+    before = tree_digest(site.output)
+
+    site.write("products/bohne.md", """\
+        title: Bohne
+        audience: everyone
+        status: secret
+        public_from: 31.2.2027
+        image: images/products/fehlt.svg
+
+        Text.
+        """)
+    site.write("seminars/cupping.md", """\
+        title: Cupping
+        start: 2027-05-14T18:00
+        end: 2027-05-14T17:00
+        members_from: 2027-04-01
+        public_from: 2027-03-01
+        """)
+    site.write("faq/ohne-titel.md", """\
+        summary: Die Frage fehlt.
+        publc_from: 2027-02-01
+
+        Antwort.
+        """)
+    site.write("pages/doppelt.md", """\
+        title: Doppelt
+        slug: ueber-uns
+        """)
+    site.write("news/neu.md", "title: Neu\n")
+
+    assert problems(site) == [
+        "content/faq/ohne-titel.md:1: title: expected a title, found nothing",
+        "content/faq/ohne-titel.md:2: publc_from: expected a field of faq (did you mean 'public_from'?), "
+        "found 'publc_from'",
+        "content/news/neu.md:1: folder: expected one of products, seminars, faq, contacts, pages, found 'news'",
+        "content/pages/ueber-uns.md:1: slug: expected a slug not used elsewhere (it is used by "
+        "content/pages/doppelt.md), found 'ueber-uns'",
+        "content/products/bohne.md:2: audience: expected one of public, members, found 'everyone'",
+        "content/products/bohne.md:3: status: expected one of published, draft, found 'secret'",
+        "content/products/bohne.md:4: public_from: expected an ISO 8601 date or date-time "
+        "(e.g. 2027-01-15 or 2027-01-15T09:00), found '31.2.2027'",
+        "content/products/bohne.md:5: image: expected an existing file under content/images/, "
+        "found 'images/products/fehlt.svg'",
+        "content/seminars/cupping.md:3: end: expected a moment after start (2027-05-14T18:00:00+02:00), "
+        "found '2027-05-14T17:00'",
+        "content/seminars/cupping.md:4: members_from: expected a moment no later than public_from "
+        "(2027-03-01T00:00:00+01:00), found '2027-04-01'",
+    ]
+    assert tree_digest(site.output) == before
+
+
+def test_header_typos_never_become_body_text(site: Site) -> None:
+    site.write("products/bohne.md", """\
+        title: Bohne
+        Public from: 2027-02-01
+        offer_code: GEHEIM
+
+        Text.
+        """)
+    assert problems(site) == [
+        "content/products/bohne.md:2: front matter: expected 'key: value' or an indented continuation, "
+        "found 'Public from: 2027-02-01'",
+    ]
+
+
+def test_image_needs_alt_text_and_body_links_must_resolve(site: Site) -> None:
+    site.image("images/products/bohne.svg")
+    site.write("products/bohne.md", """\
+        title: Bohne
+        image: images/products/bohne.svg
+
+        Siehe ![Tüte]({static}/images/products/tuete.svg).
+        """)
+    assert problems(site) == [
+        "content/products/bohne.md:1: image_alt: expected alternative text for image "
+        "'images/products/bohne.svg', found nothing",
+        "content/products/bohne.md:4: body: expected an existing file under content/images/, "
+        "found '/images/products/tuete.svg'",
+    ]
+
+
+def test_bad_clock_is_reported(site: Site) -> None:
+    from sitebuild import BuildFailed, parse_clock
+
+    with pytest.raises(BuildFailed, match=r"^--as-of: expected an ISO 8601 date or date-time \(e\.g\. "
+                                          r"2027-01-15T09:00\), found 'Montag'$"):
+        parse_clock("Montag", {"TIMEZONE": "Europe/Berlin"})
