@@ -48,6 +48,14 @@ TAGS_SAVE_AS = ""
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
 
+# Newsletters (plugins/newsletter): e-mails always need absolute links, even from a local build.
+NEWSLETTER_PATH = "newsletters"
+NEWSLETTER_SITEURL = "https://www.morgenrot-kaffee.example"
+NEWSLETTER_FROM = "Kaffeerösterei Morgenrot <newsletter@morgenrot-kaffee.example>"
+NEWSLETTER_UNSUBSCRIBE_URL = "https://www.morgenrot-kaffee.example/newsletter/abmelden"
+NEWSLETTER_ESPS = ["mailchimp", "brevo", "sendgrid", "listmonk", "mautic", "klaviyo"]
+NEWSLETTER_MIN_HEAD_START = 1  # days
+
 JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,

@@ -7,7 +7,7 @@ from typing import Any
 
 from pelican.contents import Content
 
-from .schema import CONTACT, FAQ, PRODUCT, SEMINAR, ContentType, Kind
+from .schema import CONTACT, FAQ, NEWSLETTER, PRODUCT, SEMINAR, ContentType, Kind
 
 
 class Item(Content):
@@ -32,7 +32,7 @@ class Item(Content):
                 setattr(self, name, datetime.fromisoformat(value))
             elif spec.kind is Kind.INTEGER:
                 setattr(self, name, int(value))
-            elif spec.kind is Kind.LIST and name != "tags":
+            elif spec.kind in (Kind.LIST, Kind.REFERENCES) and name != "tags":
                 setattr(self, name, [part.strip() for part in value.split(",")])
 
 
@@ -54,3 +54,10 @@ class Faq(Item):
 class Contact(Item):
     content_type = CONTACT
     default_template = "contact"
+
+
+class Newsletter(Item):
+    """A newsletter issue's page in its audience's archive ("view in browser")."""
+
+    content_type = NEWSLETTER
+    default_template = "newsletter"

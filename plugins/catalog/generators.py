@@ -7,7 +7,7 @@ from typing import Any
 
 from pelican.generators import CachingGenerator
 
-from .contents import Contact, Faq, Item, Product, Seminar
+from .contents import Contact, Faq, Item, Newsletter, Product, Seminar
 
 FAR_FUTURE = datetime.max.replace(year=9999).isoformat()
 
@@ -89,7 +89,14 @@ class ContactsGenerator(CollectionGenerator):
     content_class = Contact
 
 
-GENERATORS = (ProductsGenerator, SeminarsGenerator, FaqsGenerator, ContactsGenerator)
+class NewslettersGenerator(CollectionGenerator):
+    content_class = Newsletter
+
+    def sort_key(self, item: Item) -> Any:
+        return -item.send_date.timestamp()  # newest issue first
+
+
+GENERATORS = (ProductsGenerator, SeminarsGenerator, FaqsGenerator, ContactsGenerator, NewslettersGenerator)
 
 
 def get_generators(pelican: Any) -> list[type[CollectionGenerator]]:

@@ -26,6 +26,7 @@ class Kind(Enum):
     IMAGE = "the path of an image under content/ (e.g. images/products/bohne.svg)"
     TIMEZONE = "an IANA time zone (e.g. Europe/Berlin)"
     TEMPLATE = "a template name"
+    REFERENCES = "a comma-separated list of slugs, or auto"  # resolved by the newsletter plugin
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,13 @@ class ContentType:
     default_audience: str
     extra_fields: tuple[Field, ...] = ()
     title_field: str = "title"
+    omit: tuple[str, ...] = ()  # common fields this type does not have
+    release_field: str | None = None  # a moment that replaces members_from/public_from (a newsletter's send_date)
     fields: dict[str, Field] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        merged = {f.name: f for f in COMMON_FIELDS}
-        if self.title_field != "title":
-            del merged["title"]
+        omitted = set(self.omit) | ({"title"} if self.title_field != "title" else set())
+        merged = {f.name: f for f in COMMON_FIELDS if f.name not in omitted}
         merged.update({f.name: f for f in self.extra_fields})
         object.__setattr__(self, "fields", merged)
 
@@ -119,8 +121,26 @@ CONTACT = ContentType(
     title_field="name",
 )
 PAGE = ContentType("Page", "pages", "public", (Field("template", Kind.TEMPLATE),))
+# Newsletter issues live in newsletters/ beside content/; each is released to its audience at its send_date.
+NEWSLETTER = ContentType(
+    "Newsletter",
+    "newsletters",
+    "members",
+    (
+        Field("subject", required=True),
+        Field("preheader"),
+        Field("send_date", Kind.MOMENT, required=True),
+        Field("lang"),
+        Field("products", Kind.REFERENCES),
+        Field("seminars", Kind.REFERENCES),
+        Field("faq", Kind.REFERENCES),
+    ),
+    title_field="subject",
+    omit=("members_from", "public_from", "expires", "tags", "category"),
+    release_field="send_date",
+)
 
-CONTENT_TYPES: tuple[ContentType, ...] = (PRODUCT, SEMINAR, FAQ, CONTACT, PAGE)
+CONTENT_TYPES: tuple[ContentType, ...] = (PRODUCT, SEMINAR, FAQ, CONTACT, PAGE, NEWSLETTER)
 BY_FOLDER: dict[str, ContentType] = {t.folder: t for t in CONTENT_TYPES}
 
 ASSET_FOLDER = "images"

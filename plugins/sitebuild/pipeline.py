@@ -11,10 +11,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from audiences.rules import parse_moment
-from leakgate import GateReport, drop_shared, scan, secret_fingerprints
+from leakgate import Fingerprint, GateReport, Hit, drop_shared, scan, secret_fingerprints
 from pelican.settings import read_settings
 
 from .errors import BuildFailed
@@ -43,6 +44,37 @@ class BuildResult:
     total_items: int
     gate: GateReport
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
+    notes: list[str] = field(default_factory=list)  # one line per build step, for the summary
+
+
+@dataclass
+class BuildContext:
+    """What a build step sees. Steps run after the Pelican runs and before the leak gate; they may write into
+    `site` (e.g. a search index per audience) or into `dist / <name>` (e.g. newsletters, server configurations),
+    add `fingerprints` the gate must also look for, and add `dist` folders the gate must scan too."""
+
+    settings: dict[str, Any]
+    registry: Registry
+    clock: datetime
+    site: Path  # the staged output/: public site at the top, member areas in their folders
+    dist: Path  # the staged dist/: each step writes only its own dist/<name>/
+    sources: dict[str, RunSources]
+    fingerprints: list[Fingerprint] = field(default_factory=list)
+    gated_dist: list[str] = field(default_factory=list)  # names of dist/<name> folders the leak gate scans
+    notes: list[str] = field(default_factory=list)
+
+    def audience_root(self, audience: str) -> Path:
+        return self.site / audience_folder(self.settings, audience)
+
+
+Step = Callable[[BuildContext], None]
+
+
+def default_steps() -> tuple[Step, ...]:
+    """The build steps, in order; each capability adds its step here (ARCHITECTURE §3)."""
+    from newsletter import package_newsletters
+
+    return (package_newsletters,)
 
 
 @dataclass(frozen=True)
@@ -65,7 +97,7 @@ def audience_folder(settings: dict[str, Any], audience: str) -> str:
 def parse_clock(text: str | None, settings: dict[str, Any]) -> datetime:
     """The build clock: an ISO 8601 moment in the site's zone, or now."""
     if not text:
-        return datetime.now().astimezone()
+        return datetime.now(ZoneInfo(settings["TIMEZONE"]))
     try:
         return parse_moment(text, settings["TIMEZONE"])
     except ValueError:
@@ -77,61 +109,81 @@ def load_project_registry(settings: dict[str, Any]) -> Registry:
     content = Path(settings["PATH"])
     templates = frozenset(p.stem for p in (Path(settings["THEME"]) / "templates").glob("[!_]*.html"))
     return load_registry(content, timezone=settings["TIMEZONE"], tiers=tuple(settings["AUDIENCE_TIERS"]),
-                         templates=templates, display_root=content.parent)
+                         templates=templates, display_root=content.parent,
+                         newsletters_dir=content.parent / settings.get("NEWSLETTER_PATH", "newsletters"))
 
 
-def build(project: Project, clock: datetime | None = None, *, output: Path | None = None,
-          overrides: dict[str, Any] | None = None) -> BuildResult:
-    """Build every audience's site at `clock` into `output` (default: the settings' OUTPUT_PATH)."""
+def build(project: Project, clock: datetime | None = None, *, output: Path | None = None, dist: Path | None = None,
+          overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = None) -> BuildResult:
+    """Build every audience's site at `clock` into `output` (default: the settings' OUTPUT_PATH), and what the
+    build steps make into `dist` (default: `dist/` beside `output`)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     settings = project.settings(overrides)
     clock = clock or parse_clock(None, settings)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
+    dist = Path(dist or output.parent / "dist").resolve()
     tiers = tuple(settings["AUDIENCE_TIERS"])
     registry = load_project_registry(settings)
     timings["registry"] = time.perf_counter() - started
 
     staging = new_staging(output)
     try:
-        site = staging / "site"
+        context = BuildContext(settings, registry, clock, staging / "site", staging / "dist", {})
+        context.dist.mkdir()
         runs: list[Run] = []
-        sources: dict[str, RunSources] = {}
         for audience in tiers:
-            sources[audience] = write_run_sources(registry, audience, clock, staging / "sources" / audience)
-            runs.append(_run_for(project, settings, audience, clock, sources[audience], staging / "sites" / audience,
+            sources = write_run_sources(registry, audience, clock, staging / "sources" / audience)
+            context.sources[audience] = sources
+            runs.append(_run_for(project, settings, audience, clock, sources, staging / "sites" / audience,
                                  registry, overrides))
-        step = time.perf_counter()
+        mark = time.perf_counter()
         run_all(runs)
-        timings["pelican"] = time.perf_counter() - step
+        timings["pelican"] = time.perf_counter() - mark
 
-        (staging / "sites" / tiers[0]).rename(site)
+        (staging / "sites" / tiers[0]).rename(context.site)
         for audience in tiers[1:]:
-            (staging / "sites" / audience).rename(site / audience_folder(settings, audience))
+            (staging / "sites" / audience).rename(context.audience_root(audience))
 
-        step = time.perf_counter()
-        gate = gate_public_site(site, registry, sources[tiers[0]], settings)
-        timings["leak gate"] = time.perf_counter() - step
+        for step in default_steps() if steps is None else steps:
+            mark = time.perf_counter()
+            step(context)
+            timings[step.__module__.split(".")[0]] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        gate = gate_build(context)
+        timings["leak gate"] = time.perf_counter() - mark
         if not gate.passed:
             raise LeakFound(gate)
 
-        swap_into_place(site, output)
+        swap_into_place(context.site, output)
+        for folder in sorted(context.dist.iterdir()):
+            dist.mkdir(parents=True, exist_ok=True)
+            swap_into_place(folder, dist / folder.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
-    return BuildResult(clock, output, {a: len(s.items) for a, s in sources.items()}, len(registry.items), gate,
-                       timings)
+    return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
+                       gate, timings, context.notes)
 
 
-def gate_public_site(site: Path, registry: Registry, public: RunSources, settings: dict[str, Any]) -> GateReport:
-    """Scan the public part of `site` for fingerprints of everything the public may not see."""
-    fingerprints = secret_fingerprints(registry.items, public.items, public.assets)
+def gate_build(context: BuildContext) -> GateReport:
+    """Scan the public site and the gated dist folders for fingerprints of everything the public may not see."""
+    settings = context.settings
+    public = context.sources[settings["AUDIENCE_TIERS"][0]]
+    fingerprints = secret_fingerprints(context.registry.items, public.items, public.assets)
     public_texts = [*public.texts.values(), *public.assets, *(v for v in settings.values() if isinstance(v, str))]
     theme_texts = [p.read_text(encoding="utf-8", errors="replace")
                    for p in sorted(Path(settings["THEME"]).rglob("*")) if p.is_file()]
-    fingerprints = drop_shared(fingerprints, public_texts, theme_texts)
+    fingerprints = drop_shared(fingerprints, public_texts, theme_texts) + context.fingerprints
     member_folders = [audience_folder(settings, a) for a in settings["AUDIENCE_TIERS"][1:]]
-    return scan(site, fingerprints, skip_dirs=member_folders)
+    report = scan(context.site, fingerprints, skip_dirs=member_folders)
+    for name in context.gated_dist:
+        dist_report = scan(context.dist / name, fingerprints)
+        report.files += dist_report.files
+        report.bytes += dist_report.bytes
+        report.hits += [Hit(hit.fingerprint, f"dist/{name}/{hit.file}") for hit in dist_report.hits]
+    return report
 
 
 def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: datetime, sources: RunSources,

@@ -85,13 +85,18 @@ def load_registry(
     tiers: tuple[str, ...],
     templates: frozenset[str] = frozenset(),
     display_root: Path | None = None,
+    newsletters_dir: Path | None = None,
 ) -> Registry:
-    """Read and validate every Markdown file under `content_dir`; raise ContentErrors listing every problem."""
+    """Read and validate every Markdown file under `content_dir` (and the newsletter issues); raise
+    ContentErrors listing every problem."""
     display_root = display_root or content_dir.parent
     problems: list[ContentProblem] = []
     items: list[Item] = []
-    for path in sorted(content_dir.rglob("*.md")):
-        relpath = path.relative_to(content_dir).as_posix()
+    sources = [(path, path.relative_to(content_dir).as_posix()) for path in sorted(content_dir.rglob("*.md"))]
+    if newsletters_dir is not None and newsletters_dir.is_dir():
+        sources += [(path, f"newsletters/{path.relative_to(newsletters_dir).as_posix()}")
+                    for path in sorted(newsletters_dir.rglob("*.md"))]
+    for path, relpath in sources:
         shown = path.relative_to(display_root).as_posix()
         folder = relpath.split("/", 1)[0] if "/" in relpath else ""
         content_type = BY_FOLDER.get(folder)
@@ -154,11 +159,15 @@ class _ItemChecker:
         self.values["slug"] = slug
         self.values["title"] = title
         self.values.setdefault("audience", self.type.default_audience)
+        members_from, public_from = self.moments.get("members_from"), self.moments.get("public_from")
+        if self.type.release_field:
+            members_from = self.moments.get(self.type.release_field)
+            public_from = members_from if self.values["audience"] == self.tiers[0] else None
         schedule = Schedule(
             audience=self.values["audience"],
             draft=self.values.get("status") == "draft",
-            members_from=self.moments.get("members_from"),
-            public_from=self.moments.get("public_from"),
+            members_from=members_from,
+            public_from=public_from,
             expires=self.moments.get("expires"),
             valid=len(self.source.problems) == errors_before,
         )
@@ -196,7 +205,7 @@ class _ItemChecker:
             return self.problem(spec.name, f"one of the theme's templates ({', '.join(sorted(self.templates))})", raw)
         if kind is Kind.IMAGE:
             return self.check_image(spec, raw)
-        if kind is Kind.LIST:
+        if kind in (Kind.LIST, Kind.REFERENCES):
             return ", ".join(part.strip() for part in raw.split(",") if part.strip())
         return raw
 

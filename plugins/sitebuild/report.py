@@ -15,5 +15,6 @@ def summary(result: BuildResult) -> str:
         f"  leak gate: passed ({gate.files} public files, {gate.bytes / 1024:.0f} KiB, "
         f"{gate.fingerprints} fingerprints of non-public content, 0 hits)",
         f"  output: {result.output}/ (public) and {result.output}/members/ (member area)",
+        *(f"  {note}" for note in result.notes),
         f"  time: {timings}",
     ])

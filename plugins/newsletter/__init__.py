@@ -1,0 +1,56 @@
+"""Newsletters: one Markdown file per issue in newsletters/ becomes responsive, inlined HTML e-mails with a
+plain-text part, packaged for Mailchimp, Brevo, SendGrid, listmonk, Mautic and Klaviyo (ARCHITECTURE §5).
+
+Each issue is also a page of its audience's site (the archive, plugins/catalog). This package is the build
+step that packages every issue into dist/newsletters/<slug>/; it runs in the build, not inside Pelican.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sitebuild.errors import BuildFailed
+from sitebuild.pipeline import BuildContext
+
+from .issues import Issue, resolve_issues
+from .package import write_package
+from .render import Renderer
+from .settings import newsletter_settings
+
+DIST_FOLDER = "newsletters"
+
+
+def package_newsletters(context: BuildContext) -> None:
+    """Build step: resolve, render and package every issue; any problem fails the whole build."""
+    try:
+        settings = newsletter_settings(context.settings)
+    except ValueError as error:
+        raise BuildFailed(f"pelicanconf.py: newsletter settings:\n{error}") from None
+    issues = resolve_issues(context.registry, settings)
+    renderer = Renderer(settings, context.registry)
+    target = context.dist / DIST_FOLDER
+    target.mkdir()
+    for issue in issues:
+        rendered = renderer.render(issue)
+        if issue.send_date <= context.clock:  # a future issue's items may not be online yet
+            _check_links(issue, rendered.links, renderer.site_url(issue.audience), context)
+        write_package(issue, rendered, settings, target / issue.slug)
+    context.notes.append(f"newsletters: {len(issues)} issue(s) packaged into dist/{DIST_FOLDER}/")
+
+
+def _check_links(issue: Issue, links: list[str], site: str, context: BuildContext) -> None:
+    """Every link into our site must resolve to a file of the audience's build."""
+    root = context.audience_root(issue.audience)
+    missing = []
+    for link in links:
+        path = urlsplit(link).path.removeprefix(urlsplit(site).path).lstrip("/")
+        file = root / path / "index.html" if path.endswith("/") or not path else root / path
+        if not file.is_file():
+            missing.append(link)
+    if missing:
+        lines = "\n".join(f"  {issue.item.path}: link: expected a page of the {issue.audience} site, "
+                          f"found {link!r}" for link in missing)
+        raise BuildFailed(f"Newsletter links that go nowhere; nothing was published:\n{lines}")
+
+
+__all__ = ["DIST_FOLDER", "package_newsletters"]

@@ -1,0 +1,83 @@
+"""The checks every e-mail of every issue must pass (reference/email.md, "Checks worth automating").
+
+Run by the build on each tool's variant; a failing check fails the build, naming the issue, tool and check.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+
+MAX_BYTES = 90 * 1024  # Gmail clips at about 102 KB
+MIN_PREHEADER_PADDING = 40
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def email_problems(html: str, text: str, *, subject: str, preheader: str, lang: str, site_url: str,
+                   unsubscribe: str, exempt_urls: set[str], postal_address: str) -> list[str]:
+    """Every problem of one e-mail variant; [] when it passes. `exempt_urls` are a tool's tags and the web
+    version: no https or UTM rules for them."""
+    parser = _Elements()
+    parser.feed(html)
+    tags = parser.elements
+    problems = []
+
+    def need(condition: bool, message: str) -> None:
+        if not condition:
+            problems.append(message)
+
+    need(html.lstrip().lower().startswith("<!doctype html>"), "doctype: expected <!doctype html> first")
+    need(any(t == "html" and a.get("lang") == lang for t, a in tags), f"lang: expected <html lang=\"{lang}\">")
+    need(parser.title.strip() == subject, f"title: expected the subject {subject!r}, found {parser.title.strip()!r}")
+    hidden = re.search(r"<div[^>]*display:\s*none[^>]*>(.*?)</div>", html, re.S)
+    need(bool(hidden) and preheader in hidden[1] and hidden[1].count("\u200c") >= MIN_PREHEADER_PADDING,
+         "preheader: expected the preheader in a hidden block, padded against snippet bleed")
+    need(any(t == "meta" and a.get("name") == "viewport" for t, a in tags), "viewport: expected a viewport meta")
+    need(any(t == "meta" and a.get("name") == "color-scheme" for t, a in tags)
+         and "prefers-color-scheme: dark" in html, "dark mode: expected color-scheme meta and dark @media rules")
+    need(all(a.get("role") == "presentation" for t, a in tags if t == "table"),
+         "tables: expected role=\"presentation\" on every layout table")
+    need(all("alt" in a for t, a in tags if t == "img"), "images: expected alt on every <img>")
+    for tag, attrs in tags:
+        for name in ("href", "src"):
+            url = attrs.get(name)
+            if url is None or url in exempt_urls or url.startswith("mailto:"):
+                continue
+            need(url.startswith("https://"), f"links: expected absolute https:// URLs, found {url!r}")
+            if url.startswith(site_url):
+                query = parse_qs(urlsplit(url).query)
+                need(tag != "a" or query.get("utm_medium") == ["email"],
+                     f"UTM: expected utm_source/utm_medium/utm_campaign on {url!r}")
+    for url in sorted(exempt_urls):
+        need(url in html and f"{url}?utm_" not in html, f"placeholders: expected {url!r} without UTM parameters")
+    need(bool(re.search(r"@media[^{]*\{[^@]*!important", html)), "@media: expected !important kept in media rules")
+    need("<mj-" not in html, "MJML: expected no mj-* element left in the HTML")
+    need(not re.search(r"<(script|form|iframe)\b", html, re.I), "HTML: expected no <script>, <form> or <iframe>")
+    need(len(html.encode()) <= MAX_BYTES, f"size: expected at most {MAX_BYTES} bytes, found {len(html.encode())}")
+    need(unsubscribe in html and unsubscribe in text, f"unsubscribe: expected {unsubscribe!r} in HTML and text")
+    need(postal_address in html and postal_address in text, "postal address: expected it in HTML and text")
+    links = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("https://")} - exempt_urls
+    need(bool(text.strip()), "text: expected a plain-text part")
+    for url in sorted(links):
+        need(url in text, f"text: expected every link written out, missing {url!r}")
+    return problems

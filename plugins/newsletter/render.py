@@ -1,0 +1,213 @@
+"""Rendering one issue: Jinja renders the theme's MJML template with the featured items as the audience sees
+them → mjml-python compiles it → premailer inlines the CSS → each e-mail tool's tags replace our placeholders
+(ARCHITECTURE §5). The plain-text part is rendered from the same data with the theme's text template."""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import posixpath
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+import jinja2
+import markdown
+from mjml import mjml2html
+from premailer import Premailer
+
+from catalog import item_url
+from design.locale import Formatter, translations
+from design.tokens import load_tokens
+from sitebuild.errors import BuildFailed
+from sitebuild.registry import Item, Registry
+
+from . import esps
+from .issues import Issue
+from .plaintext import html_to_text
+
+TEMPLATE_FOLDER = "newsletter"
+LINK = re.compile(r'href="(?P<url>[^"]*)"')
+
+
+@dataclass
+class Rendered:
+    """An issue rendered once, with our placeholders in place of any tool's tags."""
+
+    html: str
+    text: str
+    web_version_url: str  # the issue's page in the audience's archive
+    site: str  # absolute URL of the audience's site
+    links: list[str]  # every link into our site (without the UTM query)
+
+
+class Renderer:
+    """Renders issues with one theme; create once per build (the Jinja environment is reused)."""
+
+    def __init__(self, settings: dict[str, Any], registry: Registry) -> None:
+        self.settings = settings
+        self.urls_by_source = {item.relpath: item_url(settings, item.type.name, item.slug) for item in registry.items}
+        self.theme = Path(settings["THEME"])
+        self.tokens = load_tokens(self.theme)
+        self.markdown = markdown.Markdown(extensions=["extra"], output_format="xhtml")
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.theme / TEMPLATE_FOLDER),
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"])
+        self.env.install_gettext_translations(translations(self.theme, settings["DEFAULT_LANG"]), newstyle=True)
+        self.env.filters.update(Formatter(settings["DEFAULT_LANG"], settings["TIMEZONE"]).filters())
+        self.env.filters["text"] = html_to_text
+
+    def site_url(self, audience: str) -> str:
+        """Absolute URL of the audience's site: e-mails need absolute links even from a local build."""
+        root = self.settings["NEWSLETTER_SITEURL"].rstrip("/")
+        tiers = self.settings["AUDIENCE_TIERS"]
+        folder = "" if audience == tiers[0] else self.settings.get(f"{audience.upper()}_PATH", audience)
+        return f"{root}/{folder}".rstrip("/")
+
+    def render(self, issue: Issue) -> Rendered:
+        public = issue.audience == self.settings["AUDIENCE_TIERS"][0]
+        site = self.site_url(issue.audience)
+        links: list[str] = []
+
+        utm = urlencode({"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": issue.slug})
+
+        def link(path: str) -> str:
+            """A page of the audience's site: tagged, and checked against the build."""
+            url = f"{site}/{path}"
+            links.append(url)
+            return f"{url}?{utm}"
+
+        def track(url: str) -> str:
+            """Any other URL: tagged when it is on our domain (a shop page, a registration form)."""
+            if not url.startswith(self.settings["NEWSLETTER_SITEURL"]):
+                return url
+            return f"{url}{'&' if '?' in url else '?'}{utm}"
+
+        def html(markdown_text: str, source: Item) -> str:
+            return self.html(markdown_text, source, link)
+
+        def view(item: Item) -> dict[str, Any]:
+            return self.item_view(item, public=public, html=html, link=link, track=track,
+                                  head_start=issue.head_start_days.get(item.slug))
+
+        web_version = f"{site}/{item_url(self.settings, 'Newsletter', issue.slug)}"
+        body = issue.item.source.body
+        editorial, _, closing = body.partition("<!-- closing -->")
+        context = {
+            "issue": {"subject": issue.value("subject"), "preheader": issue.value("preheader"),
+                      "lang": issue.value("lang", self.settings["DEFAULT_LANG"]), "audience": issue.audience,
+                      "send_date": issue.send_date, "slug": issue.slug,
+                      "editorial": html(editorial, issue.item), "closing": html(closing, issue.item)},
+            "products": [view(i) for i in issue.featured["products"]],
+            "seminars": [view(i) for i in issue.featured["seminars"]],
+            "faqs": [view(i) for i in issue.featured["faq"]],
+            "site": {"name": self.settings["SITENAME"], "home": link(""),
+                     "logo": f"{self.site_url(self.settings['AUDIENCE_TIERS'][0])}/theme/{self.tokens['logo']}",
+                     "archive": link(item_url(self.settings, "Newsletter", issue.slug))},
+            "tokens": self.tokens,
+            "link": link,
+            "greeting": self.settings["NEWSLETTER_GREETING"].format(name=esps.GREETING_NAME),
+            "placeholders": {"unsubscribe": esps.UNSUBSCRIBE_URL, "web_version": esps.WEB_VERSION_URL,
+                             "postal_address": esps.POSTAL_ADDRESS},
+        }
+        try:
+            mjml_source = self.env.get_template("email.mjml").render(context)
+            text = self.env.get_template("email.txt").render(context)
+        except jinja2.TemplateError as error:
+            where = f"{getattr(error, 'filename', None) or TEMPLATE_FOLDER}:{getattr(error, 'lineno', '?')}"
+            raise BuildFailed(f"{where}: newsletter template: {error}") from None
+        try:
+            compiled = mjml2html(mjml_source)
+        except ValueError as error:
+            raise BuildFailed(f"themes/member-area/{TEMPLATE_FOLDER}/email.mjml: MJML: expected well-formed MJML, "
+                              f"found an error: {error} (issue newsletters/{issue.slug}.md)") from None
+        return Rendered(inline_css(compiled), text.strip() + "\n", web_version, site, links)
+
+    def html(self, markdown_text: str, source: Item, link: Callable[[str], str]) -> str:
+        """Markdown as XHTML (MJML needs well-formed markup) with every link into our site made absolute and
+        tagged: Pelican's {filename} and {static} links, and absolute links to the site."""
+        self.markdown.reset()
+        rendered = self.markdown.convert(markdown_text.strip())
+        base = posixpath.dirname(source.relpath)
+        site_root = self.settings["NEWSLETTER_SITEURL"].rstrip("/") + "/"
+
+        def absolute(match: re.Match[str]) -> str:
+            target = html_lib.unescape(match["url"])
+            if target.startswith(("{filename}", "{static}", "{attach}")):
+                kind, path = target.split("}", 1)
+                path = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(base, path))
+                target = self.urls_by_source.get(path, path) if kind == "{filename" else path
+            elif target.startswith(site_root):
+                target = target.removeprefix(site_root)
+            else:
+                return match[0]
+            return f'href="{html_lib.escape(link(target))}"'
+
+        return LINK.sub(absolute, rendered)
+
+    def item_view(self, item: Item, *, public: bool, html: Callable[[str, Item], str], link: Callable[[str], str],
+                  track: Callable[[str], str], head_start: int | None) -> dict[str, Any]:
+        """An item as the issue's audience sees it: never a member-only field or part in a public issue."""
+        values = item.values
+        body = item.teaser if public else item.source.body
+        view: dict[str, Any] = {
+            "title": item.title, "url": link(item_url(self.settings, item.type.name, item.slug)),
+            "summary": html(values.get("summary", ""), item), "body": html(body, item),
+            "head_start_days": head_start, "public_from": item.schedule.public_from,
+        }
+        for name in ("price", "image_alt", "location", "timezone"):
+            view[name] = values.get(name, "")
+        for name in ("register_url", "order_url"):
+            view[name] = track(values[name]) if values.get(name) else ""
+        if not public:
+            view.update(offer=values.get("offer", ""), offer_code=values.get("offer_code", ""))
+        else:
+            view.update(offer="", offer_code="")
+        view["image"] = (f"{self.site_url(item.schedule.audience if not public else 'public')}/{values['image']}"
+                         if values.get("image") else "")
+        for name in ("start", "end", "offer_until"):
+            view[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
+        return view
+
+
+def inline_css(html: str) -> str:
+    """premailer with the options of ARCHITECTURE §5; the lowercase doctype MJML wrote is restored."""
+    inlined = Premailer(html, keep_style_tags=True, strip_important=False, allow_network=False,
+                        disable_validation=True, cssutils_logging_level=logging.CRITICAL).transform()
+    if not inlined.lstrip().lower().startswith("<!doctype"):
+        inlined = "<!doctype html>\n" + inlined
+    return inlined
+
+
+def for_esp(rendered: Rendered, esp: esps.Esp, settings: dict[str, Any]) -> tuple[str, str]:
+    """The HTML and text of an issue with one e-mail tool's tags in place of our placeholders."""
+    fallback = settings["NEWSLETTER_GREETING_FALLBACK"]
+    address = esp.postal_address or settings["POSTAL_ADDRESS"]
+    values = {
+        esps.GREETING_NAME: esp.first_name.replace("{fallback}", fallback),
+        esps.UNSUBSCRIBE_URL: esp.unsubscribe_url,
+        esps.WEB_VERSION_URL: esp.web_version_url or rendered.web_version_url,
+        esps.POSTAL_ADDRESS: address,
+    }
+    return _replace(rendered.html, values, escape=True), _replace(rendered.text, values, escape=False)
+
+
+def with_sample_values(rendered: Rendered, settings: dict[str, Any]) -> tuple[str, str]:
+    """The HTML and text for previews: sample values instead of any tool's tags."""
+    values = {
+        esps.GREETING_NAME: settings["NEWSLETTER_SAMPLE_FIRST_NAME"],
+        esps.UNSUBSCRIBE_URL: settings["NEWSLETTER_UNSUBSCRIBE_URL"],
+        esps.WEB_VERSION_URL: rendered.web_version_url,
+        esps.POSTAL_ADDRESS: settings["POSTAL_ADDRESS"],
+    }
+    return _replace(rendered.html, values, escape=True), _replace(rendered.text, values, escape=False)
+
+
+def _replace(text: str, values: dict[str, str], *, escape: bool) -> str:
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, html_lib.escape(value, quote=False) if escape else value)
+    return text
