@@ -47,3 +47,27 @@ def serve(c, port=8000):
     print(f"Serving output/ at http://127.0.0.1:{port}/ — the member area is NOT protected in this preview.")
     with http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), handler) as server:
         server.serve_forever()
+
+
+@task(help={"slug": "the issue, e.g. kundenbrief-november-2026", "to": "recipient address"})
+def newsletter_send_test(c, slug, to):
+    """Send dist/newsletters/SLUG/preview.eml over SMTP (server and credentials from VORAB_SMTP_* variables)."""
+    import os
+
+    from newsletter.send import SendFailed, send_test
+
+    try:
+        send_test(ROOT / "dist" / "newsletters" / slug / "preview.eml", to, os.environ)
+    except (SendFailed, OSError) as error:
+        raise Exit(f"Test send failed: {error}", code=1) from None
+    print(f"Sent the preview of {slug} to {to}.")
+
+
+@task(help={"slug": "the issue, e.g. kundenbrief-november-2026"})
+def newsletter_screenshots(c, slug):
+    """Screenshots of an issue at 320, 375 and 600 px into dist/newsletters/SLUG/screenshots/ (needs chromium)."""
+    from newsletter.screenshots import look_at
+
+    for look in look_at(ROOT / "dist" / "newsletters" / slug):
+        state = "ok" if look.overflow_px <= 0 else f"scrolls sideways by {look.overflow_px}px"
+        print(f"{look.width}px: {state} → {look.screenshot.relative_to(ROOT)}")

@@ -7,7 +7,7 @@ import json
 import zipfile
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,12 +88,15 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
 
 def preview_eml(issue: Issue, html: str, text: str, settings: dict[str, Any]) -> bytes:
     """multipart/alternative, UTF-8, RFC 2047 subject, with one-click List-Unsubscribe (RFC 8058)."""
-    message = EmailMessage(policy=SMTP)
+    # Long lines instead of Python's folding, which may break right after "Subject:" (legal, but parsers then
+    # keep a leading space); RFC 5322 allows 998 characters.
+    message = EmailMessage(policy=SMTP.clone(max_line_length=998))
     message["Subject"] = issue.value("subject")
     message["From"] = settings["NEWSLETTER_FROM"]
     message["To"] = settings.get("NEWSLETTER_SAMPLE_TO", "kundin@example.com")
     message["Date"] = format_datetime(issue.send_date)
-    message["Message-ID"] = make_msgid(domain=settings["NEWSLETTER_FROM"].rsplit("@", 1)[-1].rstrip(">"))
+    domain = settings["NEWSLETTER_FROM"].rsplit("@", 1)[-1].rstrip(">")
+    message["Message-ID"] = f"<{issue.slug}.{issue.send_date:%Y%m%d%H%M}.preview@{domain}>"  # reproducible
     message["List-Unsubscribe"] = f"<{settings['NEWSLETTER_UNSUBSCRIBE_URL']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text, charset="utf-8")

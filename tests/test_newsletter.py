@@ -1,0 +1,260 @@
+"""Newsletters: every check of reference/email.md on every tool's variant, the .eml, selection and head start."""
+
+from __future__ import annotations
+
+import email
+import json
+import re
+import zipfile
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from audiences.rules import parse_moment
+from conftest import ROOT, Site
+from newsletter import package_newsletters
+from newsletter.esps import ESPS
+from newsletter.lint import email_problems
+from sitebuild import BuildFailed, ContentErrors, Project, build
+
+CLOCK = "2027-01-15T09:00"
+SITE = "https://www.morgenrot-kaffee.example"
+ISSUES = ("kundenbrief-november-2026", "neues-aus-der-roesterei")
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sample")
+    build(Project(ROOT / "pelicanconf.py"), parse_moment(CLOCK, "Europe/Berlin"), output=root / "output",
+          dist=root / "dist")
+    return root / "dist" / "newsletters"
+
+
+def variants(packages: Path):
+    for slug in ISSUES:
+        manifest = json.loads((packages / slug / "manifest.json").read_text())
+        for esp in ESPS.values():
+            yield slug, manifest, esp
+
+
+@pytest.mark.parametrize("slug", ISSUES)
+def test_package_has_every_file(packages: Path, slug: str) -> None:
+    package = packages / slug
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert set(manifest["files"]) == set(ESPS)
+    for files in manifest["files"].values():
+        assert all((package / f).is_file() for f in files)
+    assert {"preview.html", "preview.eml", "manifest.json"} <= {p.name for p in package.iterdir()}
+    with zipfile.ZipFile(package / "mailchimp" / "email.zip") as archive:
+        assert archive.namelist() == ["index.html"]
+    with zipfile.ZipFile(package / "mautic" / "theme.zip") as archive:
+        assert sorted(archive.namelist()) == ["config.json", "html/email.html.twig"]
+    campaign = json.loads((package / "listmonk" / "campaign.json").read_text())
+    assert {"name", "subject", "lists", "type", "content_type", "body", "altbody", "send_at"} <= set(campaign)
+    assert manifest["bytes"]["mailchimp/email.html"] == (package / "mailchimp" / "email.html").stat().st_size
+
+
+def test_every_tool_variant_passes_every_check(packages: Path) -> None:
+    for slug, manifest, esp in variants(packages):
+        html = (packages / slug / esp.name / "email.html").read_text()
+        text = (packages / slug / esp.name / "email.txt").read_text()
+        address = esp.postal_address or "Kaffeerösterei Morgenrot GmbH · Gerberau 12 · 79098 Freiburg im Breisgau"
+        assert email_problems(
+            html, text, subject=manifest["subject"], preheader=manifest["preheader"], lang="de", site_url=SITE,
+            unsubscribe=esp.unsubscribe_url, exempt_urls={esp.unsubscribe_url, esp.web_version_url or
+                                                          manifest["web_version"]},
+            postal_address=address) == [], f"{slug}/{esp.name}"
+        first_name = esp.first_name.replace("{fallback}", "liebe Kundin, lieber Kunde")
+        assert f"Hallo {first_name}," in html and f"Hallo {first_name}," in text
+
+
+BROKEN = [
+    ("<!doctype html>", "", "doctype: expected <!doctype html> first"),
+    ('lang="de"', 'lang="en"', 'lang: expected <html lang="de">'),
+    ("\u200c", "", "preheader: expected the preheader in a hidden block, padded against snippet bleed"),
+    ('name="viewport"', 'name="x"', "viewport: expected a viewport meta"),
+    ("prefers-color-scheme: dark", "print", "dark mode: expected color-scheme meta and dark @media rules"),
+    ('role="presentation"', 'role="grid"', 'tables: expected role="presentation" on every layout table'),
+    (" alt=", " data-alt=", "images: expected alt on every <img>"),
+    ("!important", "", "@media: expected !important kept in media rules"),
+    ("</body>", "<mj-text>x</mj-text></body>", "MJML: expected no mj-* element left in the HTML"),
+    ("</body>", "<script>x()</script></body>", "HTML: expected no <script>, <form> or <iframe>"),
+    ("</body>", "<!--" + "x" * 95_000 + "--></body>", "size: expected at most 92160 bytes"),
+    ("*|UNSUB|*", "https://example.org/u", "unsubscribe: expected '*|UNSUB|*' in HTML and text"),
+    ("*|HTML:LIST_ADDRESS_HTML|*", "", "postal address: expected it in HTML and text"),
+    ("?utm_source=newsletter&amp;utm_medium=email", "?x=1", "UTM: expected utm_source/utm_medium/utm_campaign"),
+    ('href="https://', 'href="http://', "links: expected absolute https:// URLs, found 'http://"),
+]
+
+
+@pytest.mark.parametrize(("good", "bad", "message"), BROKEN, ids=[b[2].split(":")[0] for b in BROKEN])
+def test_each_check_fails_on_a_broken_email(packages: Path, good: str, bad: str, message: str) -> None:
+    slug = ISSUES[0]
+    manifest = json.loads((packages / slug / "manifest.json").read_text())
+    html = (packages / slug / "mailchimp" / "email.html").read_text()
+    text = (packages / slug / "mailchimp" / "email.txt").read_text()
+    assert good in html
+    esp = ESPS["mailchimp"]
+    problems = email_problems(
+        html.replace(good, bad), text, subject=manifest["subject"], preheader=manifest["preheader"], lang="de",
+        site_url=SITE, unsubscribe=esp.unsubscribe_url, exempt_urls={esp.unsubscribe_url, esp.web_version_url},
+        postal_address=esp.postal_address)
+    assert any(problem.startswith(message) for problem in problems), problems
+
+
+def test_text_part_writes_out_every_link(packages: Path) -> None:
+    slug = ISSUES[0]
+    manifest = json.loads((packages / slug / "manifest.json").read_text())
+    html = (packages / slug / "brevo" / "email.html").read_text()
+    text = (packages / slug / "brevo" / "email.txt").read_text()
+    link = next(url for url in re.findall(r'href="(https://[^"]+)"', html) if "produkte" in url)
+    problems = email_problems(
+        html, text.replace(link.replace("&amp;", "&"), ""), subject=manifest["subject"],
+        preheader=manifest["preheader"], lang="de", site_url=SITE, unsubscribe="{{ unsubscribe }}",
+        exempt_urls={"{{ unsubscribe }}", "{{ mirror }}"}, postal_address="Kaffeerösterei Morgenrot GmbH · "
+        "Gerberau 12 · 79098 Freiburg im Breisgau")
+    assert problems == [f"text: expected every link written out, missing {link.replace('&amp;', '&')!r}"]
+    assert "<table" not in text and "<" not in text
+
+
+def test_preview_eml_is_multipart_alternative(packages: Path) -> None:
+    raw = (packages / ISSUES[0] / "preview.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert all(part.get_content_charset() == "utf-8" for part in message.iter_parts())
+    assert message["Subject"] == "Kundenbrief November: zwei Kaffees, die Sie vor allen anderen probieren"
+    assert message["List-Unsubscribe"] == "<https://www.morgenrot-kaffee.example/newsletter/abmelden>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert b"Subject: Kundenbrief November" in raw  # ASCII subject stays readable …
+    html = message.get_body(("html",)).get_content()
+    assert "Hallo Anna," in html and "*|" not in html and "VORAB-PLACEHOLDER" not in html
+
+
+def test_non_ascii_subject_is_rfc2047_encoded(packages: Path) -> None:
+    raw = (packages / ISSUES[1] / "preview.eml").read_bytes()
+    assert re.search(rb"^Subject: Neues aus der =\?utf-8\?q\?R=C3=B6sterei\?= Morgenrot\r$", raw, re.M)
+    assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == "Neues aus der Rösterei Morgenrot"
+
+
+def test_head_start_is_recorded_and_member_fields_stay_out_of_public_issues(packages: Path) -> None:
+    members = json.loads((packages / ISSUES[0] / "manifest.json").read_text())
+    geisha = next(f for f in members["featured"] if f["slug"] == "hochland-geisha")
+    assert geisha["head_start_days"] == 1215  # 2026-11-02T09:00 → 2030-03-01T00:00, rounded up
+    assert geisha["url"] == f"{SITE}/members/produkte/hochland-geisha/"
+    public_html = (packages / ISSUES[1] / "preview.html").read_text()
+    assert "MORGENROT-SIDAMO" not in public_html.upper().replace(" ", "")
+    public = json.loads((packages / ISSUES[1] / "manifest.json").read_text())
+    assert all(f["url"].startswith(f"{SITE}/") and "/members/" not in f["url"] for f in public["featured"])
+
+
+# --- selection, head start and link errors, with their exact messages -------------------------------------
+
+def newsletter_site(site: Site) -> None:
+    site.write("products/geisha.md", """\
+        title: Geisha
+        public_from: 2027-02-01T09:00
+        offer_code: GEISHA10
+
+        Blumig.
+        """)
+    site.write("products/hausmischung.md", """\
+        title: Hausmischung
+        audience: public
+
+        Rund.
+        """)
+    site.write("pages/ueber-uns.md", "title: Über uns\n\nWir.\n")
+
+
+def issue(site: Site, slug: str, front_matter: str, body: str = "Liebe Kundschaft.") -> None:
+    site.write(f"../newsletters/{slug}.md", front_matter + "\n" + body + "\n")
+
+
+def build_newsletters(site: Site, as_of: str = CLOCK):
+    return build(Project(site.settings_file), parse_moment(as_of, "Europe/Berlin"),
+                 steps=[package_newsletters])
+
+
+def test_selection_and_head_start_errors(site: Site) -> None:
+    newsletter_site(site)
+    issue(site, "zu-spaet", "subject: Zu spät\nsend_date: 2027-02-01T10:00\nproducts: geisha\n")
+    issue(site, "knapp", "subject: Knapp\nsend_date: 2027-01-31T20:00\nproducts: geisha\n")
+    issue(site, "oeffentlich", "subject: Für alle\naudience: public\nsend_date: 2027-01-10\n"
+                               "products: geisha, hausmischng\n")
+    issue(site, "skript", "subject: Skript\nsend_date: 2027-01-10\n", "Hallo <script>alert(1)</script>")
+    issue(site, "leer", "preheader: ohne Betreff und Datum\n")
+    with pytest.raises(ContentErrors) as caught:
+        build_newsletters(site)
+    assert [str(p) for p in caught.value.problems] == [
+        "newsletters/leer.md:1: send_date: expected a send_date, found nothing",
+        "newsletters/leer.md:1: subject: expected a subject, found nothing",
+    ]
+    site.remove("../newsletters/leer.md")
+    with pytest.raises(ContentErrors) as caught:
+        build_newsletters(site)
+    assert [str(p) for p in caught.value.problems] == [
+        "newsletters/knapp.md:3: products: expected a head start of at least 1 day before the public release "
+        "(public_from 2027-02-01T09:00:00+01:00 is only 13 hours after send_date), found 'geisha'",
+        "newsletters/oeffentlich.md:4: products: expected products that public may see at send_date "
+        "2027-01-10T00:00:00+01:00, found 'geisha'",
+        "newsletters/oeffentlich.md:4: products: expected slugs of content/products/ (did you mean 'hausmischung'?), "
+        "found 'hausmischng'",
+        "newsletters/skript.md:4: body: expected Markdown without <script>, <iframe> or <form>, found '<script'",
+        "newsletters/zu-spaet.md:3: products: expected items not yet public at send_date "
+        "2027-02-01T10:00:00+01:00 (it is public since 2027-02-01T09:00:00+01:00), found 'geisha'",
+    ]
+
+
+def test_links_must_resolve_in_the_audiences_build(site: Site, tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import THEME
+
+    newsletter_site(site)
+    issue(site, "januar", "subject: Januar\nsend_date: 2027-01-10\nproducts: geisha\n")
+    assert build_newsletters(site).notes == ["newsletters: 1 issue(s) packaged into dist/newsletters/"]
+    before = {p.name for p in (site.root / "dist" / "newsletters").iterdir()}
+
+    theme = tmp_path / "theme"
+    shutil.copytree(THEME, theme)
+    template = theme / "newsletter" / "email.mjml"
+    template.write_text(template.read_text().replace(
+        "{{ _(\"Im Browser ansehen\") }}</a>", "{{ _(\"Im Browser ansehen\") }}</a> <a href=\"{{ link('gibt-es-nicht/') }}\">x</a>"))
+    site.use_theme(theme)
+    with pytest.raises(BuildFailed) as caught:
+        build_newsletters(site)
+    assert str(caught.value) == (
+        "Newsletter links that go nowhere; nothing was published:\n"
+        "  newsletters/januar.md: link: expected a page of the members site, "
+        "found 'https://www.morgenrot-kaffee.example/members/gibt-es-nicht/'")
+    assert {p.name for p in (site.root / "dist" / "newsletters").iterdir()} == before
+
+
+def test_mjml_errors_and_unknown_tools_are_reported(site: Site, tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import THEME
+
+    newsletter_site(site)
+    issue(site, "januar", "subject: Januar\nsend_date: 2027-01-10\n")
+    theme = tmp_path / "theme"
+    shutil.copytree(THEME, theme)
+    template = theme / "newsletter" / "email.mjml"
+    template.write_text(template.read_text().replace("</mj-body>", "<mj-text>offen</mj-body>"))
+    site.use_theme(theme)
+    with pytest.raises(BuildFailed, match=r"^themes/member-area/newsletter/email\.mjml: MJML: expected well-formed "
+                                          r"MJML, found an error: .+ \(issue newsletters/januar\.md\)$"):
+        build_newsletters(site)
+
+    site.use_theme(THEME)
+    site.settings_file.write_text(site.settings_file.read_text() + 'NEWSLETTER_ESPS = ["mailchimp", "postbote"]\n'
+                                  'POSTAL_ADDRESS = ""\n')
+    with pytest.raises(BuildFailed) as caught:
+        build_newsletters(site)
+    assert str(caught.value) == (
+        "pelicanconf.py: newsletter settings:\n"
+        "Config value 'POSTAL_ADDRESS': expected a value, found nothing\n"
+        "Config value 'NEWSLETTER_ESPS': expected some of mailchimp, brevo, sendgrid, listmonk, mautic, klaviyo, "
+        "found 'postbote'")
