@@ -27,6 +27,7 @@ MEMBERS_PATH = "members"  # the member area's folder inside output/
 ARTICLE_PATHS: list[str] = []
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
+FOOTER_PAGES = ["ueber-uns", "lieferung", "fuer-kunden", "impressum"]  # slugs, in this order
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 DIRECT_TEMPLATES = ["index"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from pelican.contents import Content
@@ -34,6 +35,15 @@ class Item(Content):
                 setattr(self, name, int(value))
             elif spec.kind in (Kind.LIST, Kind.REFERENCES) and name != "tags":
                 setattr(self, name, [part.strip() for part in value.split(",")])
+
+    # Pelican recomputes these on every access; templates ask for them many times per page.
+    @cached_property
+    def url(self) -> str:
+        return self.get_url_setting("url")
+
+    @cached_property
+    def save_as(self) -> str:
+        return self.get_url_setting("save_as")
 
 
 class Product(Item):

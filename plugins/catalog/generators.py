@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
 from typing import Any
 
 from pelican.generators import CachingGenerator
 
 from .contents import Contact, Faq, Item, Newsletter, Product, Seminar
-
-FAR_FUTURE = datetime.max.replace(year=9999).isoformat()
 
 
 class CollectionGenerator(CachingGenerator):
@@ -66,9 +64,9 @@ class ProductsGenerator(CollectionGenerator):
     content_class = Product
 
     def sort_key(self, item: Item) -> Any:
-        # Newest release first; never-public previews (no public_from) lead.
+        # In order of public release (the next release first); never-public items last.
         released = getattr(item, "public_from", None)
-        return (released.isoformat() if released else FAR_FUTURE, item.title.casefold())
+        return (released.timestamp() if released else math.inf, item.title.casefold())
 
 
 class SeminarsGenerator(CollectionGenerator):

@@ -36,6 +36,7 @@ class Field:
     required: bool = False
     member_only: bool = False  # never given to the public build, not even for a released item
     alt: str | None = None  # for images: the field that must hold the alternative text
+    whole_day: bool = False  # a date without a time means the end of that day ("valid until 28 February")
 
 
 COMMON_FIELDS: tuple[Field, ...] = (
@@ -88,7 +89,7 @@ PRODUCT = ContentType(
         Field("price"),
         Field("offer", member_only=True),
         Field("offer_code", member_only=True),
-        Field("offer_until", Kind.MOMENT),
+        Field("offer_until", Kind.MOMENT, whole_day=True),
         Field("order_url", Kind.URL),
     ),
 )

@@ -182,6 +182,8 @@ class _ItemChecker:
                 moment = parse_moment(raw, zone)
             except ValueError:
                 return self.problem(spec.name, kind.value, raw)
+            if spec.whole_day and len(raw.strip()) == 10:
+                moment = moment.replace(hour=23, minute=59, second=59)
             self.moments[spec.name] = moment
             return moment.isoformat()
         if kind is Kind.AUDIENCE and raw not in self.tiers:
