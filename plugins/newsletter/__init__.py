@@ -12,21 +12,22 @@ from urllib.parse import urlsplit
 from sitebuild.errors import BuildFailed
 from sitebuild.pipeline import BuildContext
 
-from .issues import Issue, resolve_issues
-from .package import write_package
-from .render import Renderer
+from .issues import Issue
 from .settings import newsletter_settings
 
 DIST_FOLDER = "newsletters"
 
 
 def package_newsletters(context: BuildContext) -> None:
-    """Build step: resolve, render and package every issue; any problem fails the whole build."""
+    """Build step: render and package every issue (resolved by the validation); any problem fails the build."""
+    from .package import write_package  # imported here: `invoke check` needs only .issues, and quickly
+    from .render import Renderer
+
     try:
         settings = newsletter_settings(context.settings)
     except ValueError as error:
         raise BuildFailed(f"pelicanconf.py: newsletter settings:\n{error}") from None
-    issues = resolve_issues(context.registry, settings)
+    issues = context.issues  # resolved by the build's validation (sitebuild/check.py)
     renderer = Renderer(settings, context.registry)
     target = context.dist / DIST_FOLDER
     target.mkdir()

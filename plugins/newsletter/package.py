@@ -40,8 +40,8 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
         check(name, html, text, esp.unsubscribe_url, esp.web_version_url or rendered.web_version_url,
               esp.postal_address or settings["POSTAL_ADDRESS"])
         written = {"email.html": html.encode(), "email.txt": text.encode()}
-        if name == "mailchimp":  # "Import zip": the HTML as index.html (images are absolute URLs)
-            written["email.zip"] = _zip({"index.html": html})
+        if name == "mailchimp":  # "Import zip": Mailchimp hosts the bundled images, gated or not on our site
+            written["email.zip"] = _zip_with_images(html, rendered.images, Path(settings["PATH"]))
         elif name == "mautic":  # a Mautic e-mail theme
             config = {"name": f"{settings['SITENAME']}: {issue.value('subject')}", "author": settings["SITENAME"],
                       "authorUrl": settings["NEWSLETTER_SITEURL"], "features": ["email"]}
@@ -104,9 +104,19 @@ def preview_eml(issue: Issue, html: str, text: str, settings: dict[str, Any]) ->
     return message.as_bytes()
 
 
-def _zip(members: dict[str, str]) -> bytes:
+def _zip(members: dict[str, str | bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in members.items():
-            archive.writestr(name, text)
+        for name, data in members.items():
+            archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def _zip_with_images(html: str, images: dict[str, str], content: Path) -> bytes:
+    """index.html referring to images/<file>, and those files, as Mailchimp's ZIP import expects."""
+    members: dict[str, str | bytes] = {}
+    for url, path in sorted(images.items()):
+        bundled = f"images/{Path(path).name}"
+        html = html.replace(f'src="{url}"', f'src="{bundled}"')
+        members[bundled] = (content / path).read_bytes()
+    return _zip({"index.html": html, **members})

@@ -41,7 +41,8 @@ class Rendered:
     text: str
     web_version_url: str  # the issue's page in the audience's archive
     site: str  # absolute URL of the audience's site
-    links: list[str]  # every link into our site (without the UTM query)
+    links: list[str]
+    images: dict[str, str]  # image URL in the e-mail → the image's path under content/  # every link into our site (without the UTM query)
 
 
 class Renderer:
@@ -72,6 +73,7 @@ class Renderer:
         public = issue.audience == self.settings["AUDIENCE_TIERS"][0]
         site = self.site_url(issue.audience)
         links: list[str] = []
+        images: dict[str, str] = {}
 
         utm = urlencode({"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": issue.slug})
 
@@ -91,8 +93,11 @@ class Renderer:
             return self.html(markdown_text, source, link)
 
         def view(item: Item) -> dict[str, Any]:
-            return self.item_view(item, public=public, html=html, link=link, track=track,
+            view = self.item_view(item, public=public, html=html, link=link, track=track,
                                   head_start=issue.head_start_days.get(item.slug))
+            if view["image"]:
+                images[view["image"]] = item.values["image"]
+            return view
 
         web_version = f"{site}/{item_url(self.settings, 'Newsletter', issue.slug)}"
         body = issue.item.source.body
@@ -125,7 +130,7 @@ class Renderer:
         except ValueError as error:
             raise BuildFailed(f"themes/member-area/{TEMPLATE_FOLDER}/email.mjml: MJML: expected well-formed MJML, "
                               f"found an error: {error} (issue newsletters/{issue.slug}.md)") from None
-        return Rendered(inline_css(compiled), text.strip() + "\n", web_version, site, links)
+        return Rendered(inline_css(compiled), text.strip() + "\n", web_version, site, links, images)
 
     def html(self, markdown_text: str, source: Item, link: Callable[[str], str]) -> str:
         """Markdown as XHTML (MJML needs well-formed markup) with every link into our site made absolute and
@@ -167,8 +172,8 @@ class Renderer:
             view.update(offer=values.get("offer", ""), offer_code=values.get("offer_code", ""))
         else:
             view.update(offer="", offer_code="")
-        view["image"] = (f"{self.site_url(item.schedule.audience if not public else 'public')}/{values['image']}"
-                         if values.get("image") else "")
+        view["image"] = f"{self.site_url('public' if public else item.schedule.audience)}/{values['image']}" \
+            if values.get("image") else ""
         for name in ("start", "end", "offer_until"):
             view[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
         return view
