@@ -27,7 +27,7 @@ def build(c, as_of=None, production=False):
     """Build the public site and the member area into output/ (validated, leak-gated, swapped atomically)."""
     project = _project(production)
     try:
-        result = build_sites(project, parse_clock(as_of, project.settings()))
+        result = build_sites(project, parse_clock(as_of, project.settings()), progress=_progress)
     except BuildFailed as error:
         raise Exit(f"Build failed. output/ was not changed.\n{error}", code=1) from None
     print(summary(result))
@@ -71,3 +71,124 @@ def newsletter_screenshots(c, slug):
     for look in look_at(ROOT / "dist" / "newsletters" / slug):
         state = "ok" if look.overflow_px <= 0 else f"scrolls sideways by {look.overflow_px}px"
         print(f"{look.width}px: {state} → {look.screenshot.relative_to(ROOT)}")
+
+
+# --- Editor workflow (issue 6): check, schedule, preview, new, livereload, publish -------------------------------
+
+
+def _progress(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def _clock(as_of: str | None, project: Project):
+    try:
+        return parse_clock(as_of, project.settings())
+    except BuildFailed as error:
+        raise Exit(str(error), code=1) from None
+
+
+def _validated(project: Project):
+    from sitebuild.check import validate
+
+    try:
+        return validate(project.settings(), project.settings_file)
+    except BuildFailed as error:
+        raise Exit(f"{error}\nRun `invoke check` after fixing these.", code=1) from None
+
+
+@task
+def check(c):
+    """Validate all content, newsletters and settings; print every problem and warning; exit 1 on errors."""
+    import time
+
+    started = time.perf_counter()
+    validation = _validated(_project(False))
+    for warning in validation.warnings:
+        print(f"warning: {warning}")
+    print(f"OK: {len(validation.registry.items)} files checked, {len(validation.warnings)} warning(s) "
+          f"({time.perf_counter() - started:.2f} s).")
+
+
+@task(name="schedule", help={"from": "start of the period, ISO 8601 (default now)", "days": "length (default 90)",
+                             "json": "machine-readable output"})
+def schedule_(c, from_=None, days=90, json=False):
+    """The release calendar: every coming transition in time order, with the members' head start."""
+    from datetime import timedelta
+
+    from editor.schedule import as_json, as_table, transitions, warnings
+
+    project = _project(False)
+    start = _clock(from_, project)
+    end = start + timedelta(days=int(days))
+    coming = transitions(_validated(project).registry, start, end)
+    if json:
+        print(as_json(coming, start, end))
+        return
+    print(f"Transitions from {start.isoformat(timespec='minutes')} to {end.isoformat(timespec='minutes')}:")
+    print(as_table(coming))
+    for warning in warnings(coming):
+        print(f"warning: {warning}")
+
+
+@task(help={"as_of": "the date to preview, ISO 8601 (e.g. 2027-01-15T09:00)", "audience": "public or members",
+            "port": "port on 127.0.0.1 (default 8001)"})
+def preview(c, as_of, audience="members", port=8001):
+    """Build the sites as they will be at AS_OF into .preview/ (never output/) and serve them on 127.0.0.1."""
+    from editor.localserver import make_server, url
+    from editor.preview import build_preview, preview_paths, start_page
+
+    project = _project(False)
+    settings = project.settings()
+    if audience not in settings["AUDIENCE_TIERS"]:
+        raise Exit(f"--audience: expected one of {', '.join(settings['AUDIENCE_TIERS'])}, found {audience!r}", code=1)
+    try:
+        result = build_preview(project, _clock(as_of, project), ROOT, progress=_progress)
+    except BuildFailed as error:
+        raise Exit(f"Preview failed.\n{error}", code=1) from None
+    print(summary(result))
+    with make_server(preview_paths(ROOT)[0], int(port)) as server:
+        print(f"Preview of {as_of} for {audience}: {url(server)}{start_page(settings, audience)} "
+              f"— NOT gated: /members/ is open here. Ctrl-C ends.")
+        server.serve_forever()
+
+
+@task(help={"type": "products, seminars, faq, contacts, pages or newsletters", "title": "the title, in quotes"})
+def new(c, type, title):  # noqa: A002 — the editor's word for it
+    """Create content/TYPE/SLUG.md (or a newsletter) with every field explained; never overwrites."""
+    from editor.scaffold import ScaffoldError, content_type, scaffold, target_path
+
+    project = _project(False)
+    settings = project.settings()
+    try:
+        kind = content_type(type)
+        path = scaffold(target_path(settings, kind, title), kind, title, _clock(None, project).date(),
+                        tuple(settings["AUDIENCE_TIERS"]))
+    except ScaffoldError as error:
+        raise Exit(str(error), code=1) from None
+    print(f"Created {path.relative_to(ROOT)} (status: draft). Fill it in, then: invoke check")
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)", "as_of": "fixed build clock (default: now, each build)"})
+def livereload(c, port=8000, as_of=None):
+    """Rebuild into .preview/ on every change to content, newsletters, theme or settings; the browser reloads."""
+    from editor.livereload import live
+
+    live(_project(False), ROOT, port=int(port), as_of=as_of)
+
+
+@task
+def publish(c):
+    """Production build (publishconf.py) at the current clock, then sync output/ to $VORAB_PUBLISH_TARGET."""
+    import os
+
+    from editor.publish import TARGET_VARIABLE, PublishFailed, publish as publish_site
+
+    target = os.environ.get(TARGET_VARIABLE)
+    try:
+        result = publish_site(_project(True), target, progress=_progress)
+    except BuildFailed as error:
+        raise Exit(f"Build failed; nothing was published.\n{error}", code=1) from None
+    except PublishFailed as error:
+        raise Exit(f"Publishing failed: {error}", code=1) from None
+    print(summary(result))
+    print(f"Published to {target}.")

@@ -45,6 +45,7 @@ class BuildResult:
     gate: GateReport
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
     notes: list[str] = field(default_factory=list)  # one line per build step, for the summary
+    registry: Registry | None = None  # what was built, for the summary's next scheduled transition
 
 
 @dataclass
@@ -62,6 +63,7 @@ class BuildContext:
     fingerprints: list[Fingerprint] = field(default_factory=list)
     gated_dist: list[str] = field(default_factory=list)  # names of dist/<name> folders the leak gate scans
     notes: list[str] = field(default_factory=list)
+    issues: list[Any] = field(default_factory=list)  # newsletter issues, resolved once by the validation
 
     def audience_root(self, audience: str) -> Path:
         return self.site / audience_folder(self.settings, audience)
@@ -114,9 +116,12 @@ def load_project_registry(settings: dict[str, Any]) -> Registry:
 
 
 def build(project: Project, clock: datetime | None = None, *, output: Path | None = None, dist: Path | None = None,
-          overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = None) -> BuildResult:
+          overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = None,
+          progress: Callable[[str], None] = lambda message: None) -> BuildResult:
     """Build every audience's site at `clock` into `output` (default: the settings' OUTPUT_PATH), and what the
-    build steps make into `dist` (default: `dist/` beside `output`)."""
+    build steps make into `dist` (default: `dist/` beside `output`). `progress` is told each stage as it starts."""
+    from .check import validate  # check.py imports the newsletter plugin, which imports this module
+
     timings: dict[str, float] = {}
     started = time.perf_counter()
     settings = project.settings(overrides)
@@ -124,12 +129,15 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     dist = Path(dist or output.parent / "dist").resolve()
     tiers = tuple(settings["AUDIENCE_TIERS"])
-    registry = load_project_registry(settings)
+    progress("validating content, newsletters and settings")
+    validation = validate(settings, project.settings_file)
+    registry = validation.registry
     timings["registry"] = time.perf_counter() - started
 
     staging = new_staging(output)
     try:
-        context = BuildContext(settings, registry, clock, staging / "site", staging / "dist", {})
+        context = BuildContext(settings, registry, clock, staging / "site", staging / "dist", {},
+                               issues=validation.issues, notes=[f"warning: {w}" for w in validation.warnings])
         context.dist.mkdir()
         runs: list[Run] = []
         for audience in tiers:
@@ -138,6 +146,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
             runs.append(_run_for(project, settings, audience, clock, sources, staging / "sites" / audience,
                                  registry, overrides))
         mark = time.perf_counter()
+        progress(f"Pelican: {len(registry.items)} items, one run per audience ({', '.join(tiers)})")
         run_all(runs)
         timings["pelican"] = time.perf_counter() - mark
 
@@ -147,10 +156,12 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
 
         for step in default_steps() if steps is None else steps:
             mark = time.perf_counter()
+            progress(f"step: {step.__module__.split('.')[0]}")
             step(context)
             timings[step.__module__.split(".")[0]] = time.perf_counter() - mark
 
         mark = time.perf_counter()
+        progress("leak gate: scanning the public files")
         gate = gate_build(context)
         timings["leak gate"] = time.perf_counter() - mark
         if not gate.passed:
@@ -164,7 +175,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
     return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
-                       gate, timings, context.notes)
+                       gate, timings, context.notes, registry)
 
 
 def gate_build(context: BuildContext) -> GateReport:

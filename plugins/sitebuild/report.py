@@ -1,4 +1,5 @@
-"""The short summary every build prints: clock, items per audience, leak gate result, where the output is."""
+"""The short summary every build prints: clock, items per audience, leak gate result, where the output is, and
+the next scheduled transition (when the next build will show something new)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ def summary(result: BuildResult) -> str:
         f"  leak gate: passed ({gate.files} public files, {gate.bytes / 1024:.0f} KiB, "
         f"{gate.fingerprints} fingerprints of non-public content, 0 hits)",
         f"  output: {result.output}/ (public) and {result.output}/members/ (member area)",
+        f"  next transition: {_next_transition(result)}",
         *(f"  {note}" for note in result.notes),
         f"  time: {timings}",
     ])
+
+
+def _next_transition(result: BuildResult) -> str:
+    from editor.schedule import next_transition  # the release calendar's own reading of the schedule
+
+    coming = next_transition(result.registry, result.clock) if result.registry else None
+    if coming is None:
+        return "none scheduled"
+    return f"{coming.moment.isoformat(timespec='minutes')} {coming.what}: {coming.path} ({coming.title})"

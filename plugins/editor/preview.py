@@ -1,0 +1,34 @@
+"""`invoke preview --as-of DATE`: the sites as they will be at a date, built beside (never into) output/.
+
+The preview is a full build at that clock — validation, both audiences' runs, the leak gate — written to
+`.preview/site/` (and `.preview/dist/`), so what an editor sees is exactly what the build will publish then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from sitebuild import BuildResult, Project, build
+from sitebuild.pipeline import Step, audience_folder
+
+PREVIEW_FOLDER = ".preview"
+
+
+def preview_paths(root: Path) -> tuple[Path, Path]:
+    """Where a preview's site and e-mail packages go: (.preview/site, .preview/dist)."""
+    return root / PREVIEW_FOLDER / "site", root / PREVIEW_FOLDER / "dist"
+
+
+def build_preview(project: Project, clock: datetime, root: Path, *, overrides: dict[str, Any] | None = None,
+                  steps: Sequence[Step] | None = None, progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+    """Build every audience's site at `clock` into .preview/ under `root`."""
+    site, dist = preview_paths(root)
+    return build(project, clock, output=site, dist=dist, overrides=overrides, steps=steps, progress=progress)
+
+
+def start_page(settings: dict[str, Any], audience: str) -> str:
+    """The path, relative to the served site, of an audience's home page: '' or 'members/'."""
+    folder = audience_folder(settings, audience)
+    return f"{folder}/" if folder else ""
