@@ -17,7 +17,7 @@ OUTPUT_PATH = "output"
 THEME = "themes/member-area"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["audiences", "catalog", "design"]
+PLUGINS = ["audiences", "catalog", "design", "seminars", "faq"]
 
 # Audiences, lowest first. A further tier (e.g. "gold") is one more name here.
 AUDIENCE_TIERS = ("public", "members")
@@ -56,6 +56,16 @@ NEWSLETTER_FROM = "Kaffeerösterei Morgenrot <newsletter@morgenrot-kaffee.exampl
 NEWSLETTER_UNSUBSCRIBE_URL = "https://www.morgenrot-kaffee.example/newsletter/abmelden"
 NEWSLETTER_ESPS = ["mailchimp", "brevo", "sendgrid", "listmonk", "mautic", "klaviyo"]
 NEWSLETTER_MIN_HEAD_START = 1  # days
+NEWSLETTER_GREETING = "Hallo {name},"  # {name}: the e-mail tool's first-name tag
+NEWSLETTER_GREETING_FALLBACK = "liebe Kundin, lieber Kunde"  # when a subscriber has no first name
+
+# Seminars (plugins/seminars): calendars need absolute URLs and a stable host for UIDs, even from a local build.
+SEMINAR_SITEURL = "https://www.morgenrot-kaffee.example"
+# Service area (plugins/faq): category order on the FAQ pages; the contact for questions without `contact:`.
+FAQ_CATEGORY_ORDER = ["Bestellung & Lieferung", "Abo & Rechnung", "Zubereitung", "Kundenbereich"]
+FAQ_DEFAULT_CONTACT = "jonas-berger"
+# Search (plugins/search): Pagefind indexes only each page's <main>.
+SEARCH_ROOT_SELECTOR = "main"
 
 JINJA_ENVIRONMENT = {
     "autoescape": True,

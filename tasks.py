@@ -192,3 +192,25 @@ def publish(c):
         raise Exit(f"Publishing failed: {error}", code=1) from None
     print(summary(result))
     print(f"Published to {target}.")
+
+
+@task(help={"items": "size of the synthetic site (default 2000)", "runs": "counted runs of each build (default 3)",
+            "scaling": "run 500, 2,000 and 8,000 items and show how each figure grows"})
+def bench(c, items=2000, runs=3, scaling=False):
+    """Vorab's full build against plain Pelican on the same synthetic Markdown; writes dist/bench/results.json."""
+    import json
+
+    from benchmark import report, run_benchmark, scaling_report
+
+    sizes = (500, 2000, 8000) if scaling else (int(items),)
+    results = []
+    for size in sizes:
+        figures = run_benchmark(size, runs=int(runs))
+        print(report(figures))
+        results.append(figures)
+    if scaling:
+        print(scaling_report(results))
+    target = ROOT / "dist" / "bench" / ("scaling.json" if scaling else "results.json")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(results if scaling else results[0], indent=2), encoding="utf-8")
+    print(f"→ {target.relative_to(ROOT)}")

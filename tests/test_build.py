@@ -183,3 +183,22 @@ def test_leak_gate_reads_compressed_escaped_and_named_files(site: Site, tmp_path
     report = scan(root, fingerprints)
     assert {hit.file for hit in report.hits} == set(planted) - {"clean.html"}
     assert report.files == len(planted)
+
+
+def test_public_link_to_an_embargoed_item_is_explained(site: Site) -> None:
+    from sitebuild import ContentErrors
+
+    plant_canary_product(site)
+    site.write("pages/neu.md", """\
+        title: Neu
+        summary: Bald.
+
+        Demnächst: [unser neuer Kaffee]({filename}../products/vorschau.md).
+        """)
+    with pytest.raises(ContentErrors) as caught:
+        site.build(BEFORE)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/pages/neu.md:4: link: expected a link to something the public may see at 2027-03-01T08:59+01:00, "
+        "found '../products/vorschau.md'"]
+    site.build(AFTER)  # once the product is public, the link works
+    assert b"produkte/kanarienslug-panama/" in site.files(members=False)["neu/index.html"]

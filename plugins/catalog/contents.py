@@ -33,6 +33,8 @@ class Item(Content):
                 setattr(self, name, datetime.fromisoformat(value))
             elif spec.kind is Kind.INTEGER:
                 setattr(self, name, int(value))
+            elif spec.kind is Kind.FLAG:
+                setattr(self, name, value == "yes")
             elif spec.kind in (Kind.LIST, Kind.REFERENCES) and name != "tags":
                 setattr(self, name, [part.strip() for part in value.split(",")])
 

@@ -20,6 +20,7 @@ class Kind(Enum):
     STATUS = "a status"
     SLUG = "a slug of lower-case letters, digits and hyphens"
     INTEGER = "a whole number"
+    FLAG = "yes or no"
     LIST = "a comma-separated list"
     URL = "an absolute https:// or mailto: URL"
     EMAIL = "an e-mail address"
@@ -103,9 +104,14 @@ SEMINAR = ContentType(
         Field("timezone", Kind.TIMEZONE),
         Field("location"),
         Field("register_url", Kind.URL),
+        Field("contact", Kind.SLUG),  # the contact person who takes registrations (a slug in contacts/)
+        Field("capacity", Kind.INTEGER),
+        Field("booked_out", Kind.FLAG),
+        Field("online_url", Kind.URL, member_only=True),  # the meeting link
+        Field("sequence", Kind.INTEGER),  # raised by the editor whenever time or place change (iCalendar)
     ),
 )
-FAQ = ContentType("Faq", "faq", "members", (Field("order", Kind.INTEGER),))
+FAQ = ContentType("Faq", "faq", "members", (Field("order", Kind.INTEGER), Field("contact", Kind.SLUG)))
 CONTACT = ContentType(
     "Contact",
     "contacts",

@@ -21,7 +21,7 @@ WORD = re.compile(r"\w+")
 # Markdown and sentence punctuation: body text is cut into segments at these, so each segment is a run of
 # words that survives Markdown rendering unchanged.
 SEGMENT_BREAK = re.compile(r"[\n.!?;:()\[\]{}<>*_`#|\"“”„»«]+")
-SKIPPED_KINDS = {Kind.MOMENT, Kind.AUDIENCE, Kind.STATUS, Kind.INTEGER, Kind.TIMEZONE, Kind.TEMPLATE, Kind.SLUG,
+SKIPPED_KINDS = {Kind.MOMENT, Kind.AUDIENCE, Kind.STATUS, Kind.INTEGER, Kind.FLAG, Kind.TIMEZONE, Kind.TEMPLATE, Kind.SLUG,
                  Kind.REFERENCES}
 
 

@@ -58,6 +58,8 @@ def resolve_issues(registry: Registry, settings: dict[str, Any]) -> list[Issue]:
         _check_body(item, problems)
         for name, folder in FEATURE_FIELDS.items():
             issue.featured[name] = _select(issue, name, folder, registry, featured_before, problems)
+            if issue.featured[name]:  # "auto" becomes the chosen slugs: the archive page shows what was sent
+                item.values[name] = ", ".join(featured.slug for featured in issue.featured[name])
         if issue.audience != registry.tiers[0]:
             _check_head_start(issue, min_head_start, problems)
         featured_before |= {i.relpath for i in issue.featured["products"]}

@@ -16,12 +16,15 @@ from urllib.parse import urlencode
 
 import jinja2
 import markdown
+from markupsafe import Markup
 from mjml import mjml2html
 from premailer import Premailer
 
+from audiences.rules import is_visible
 from catalog import item_url
 from design.locale import Formatter, translations
 from design.tokens import load_tokens
+from seminars import Event, google_url, outlook_url, uid_for, with_defaults
 from sitebuild.errors import BuildFailed
 from sitebuild.registry import Item, Registry
 
@@ -50,6 +53,7 @@ class Renderer:
 
     def __init__(self, settings: dict[str, Any], registry: Registry) -> None:
         self.settings = settings
+        self.registry = registry
         self.urls_by_source = {item.relpath: item_url(settings, item.type.name, item.slug) for item in registry.items}
         self.theme = Path(settings["THEME"])
         self.tokens = load_tokens(self.theme)
@@ -99,6 +103,9 @@ class Renderer:
                 images[view["image"]] = item.values["image"]
             return view
 
+        def seminar(item: Item) -> dict[str, Any]:
+            return view(item) | self.seminar_view(item, issue.audience, issue.send_date, link)
+
         web_version = f"{site}/{item_url(self.settings, 'Newsletter', issue.slug)}"
         body = issue.item.source.body
         editorial, _, closing = body.partition("<!-- closing -->")
@@ -108,7 +115,7 @@ class Renderer:
                       "send_date": issue.send_date, "slug": issue.slug,
                       "editorial": html(editorial, issue.item), "closing": html(closing, issue.item)},
             "products": [view(i) for i in issue.featured["products"]],
-            "seminars": [view(i) for i in issue.featured["seminars"]],
+            "seminars": [seminar(i) for i in issue.featured["seminars"]],
             "faqs": [view(i) for i in issue.featured["faq"]],
             "site": {"name": self.settings["SITENAME"], "home": link(""),
                      "logo": f"{self.site_url(self.settings['AUDIENCE_TIERS'][0])}/theme/{self.tokens['logo']}",
@@ -177,6 +184,36 @@ class Renderer:
         for name in ("start", "end", "offer_until"):
             view[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
         return view
+
+    def seminar_view(self, item: Item, audience: str, moment: datetime,
+                     link: Callable[[str], str]) -> dict[str, Any]:
+        """What the seminar's page says about registration and calendars, for the issue's audience: the same
+        .ics, Google and Outlook links, the contact person's address only if that audience may see the person,
+        the meeting link only for members."""
+        values, settings = item.values, with_defaults(self.settings)
+        public = audience == self.settings["AUDIENCE_TIERS"][0]
+        site = self.site_url(audience)
+        description = Markup(markdown.markdown(values.get("summary", ""))).striptags()
+        online_url = "" if public else values.get("online_url", "")
+        if online_url:
+            description = f"{description}\n\nOnline: {online_url}".strip()
+        event = Event(slug=item.slug, title=item.title, start=datetime.fromisoformat(values["start"]),
+                      end=datetime.fromisoformat(values["end"]),
+                      zone=values.get("timezone", self.settings["TIMEZONE"]), location=values.get("location", ""),
+                      description=description, url=f"{site}/{item_url(self.settings, 'Seminar', item.slug)}",
+                      uid=uid_for(item.slug, settings["SEMINAR_SITEURL"]), sequence=int(values.get("sequence", 0)))
+        contact = next((c for c in self.registry.items if c.type.folder == "contacts"
+                        and c.slug == values.get("contact")
+                        and is_visible(c.schedule, audience, moment, self.registry.tiers)), None)
+        return {
+            "calendar": {"ics": link(settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)),
+                         "google": google_url(event), "outlook": outlook_url(event)},
+            "register_email": contact.values.get("email", "") if contact else "",
+            "contact_name": contact.title if contact else "",
+            "capacity": int(values["capacity"]) if values.get("capacity") else None,
+            "booked_out": values.get("booked_out") == "yes",
+            "online_url": online_url,
+        }
 
 
 def inline_css(html: str) -> str:

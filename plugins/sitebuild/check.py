@@ -9,7 +9,6 @@ anything.
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,8 @@ from newsletter.settings import newsletter_settings
 
 from .errors import BuildFailed, ContentErrors, ContentProblem, found
 from .pipeline import load_project_registry
-from .registry import Item, Registry
+from .registry import FILENAME_LINK, Item, Registry
 
-FILENAME_LINK = re.compile(r"\{filename\}(?P<path>[^)\s\"'>]+)")
 
 
 @dataclass

@@ -6,6 +6,7 @@ Nothing touches `output/` until every stage has passed; any failure raises Build
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from audiences.rules import parse_moment
 from leakgate import Fingerprint, GateReport, Hit, drop_shared, scan, secret_fingerprints
+from jinja2 import FileSystemBytecodeCache
+from pelican import __version__ as pelican_version
 from pelican.settings import read_settings
 
 from .errors import BuildFailed
@@ -75,8 +78,10 @@ Step = Callable[[BuildContext], None]
 def default_steps() -> tuple[Step, ...]:
     """The build steps, in order; each capability adds its step here (ARCHITECTURE §3)."""
     from newsletter import package_newsletters
+    from search import index_sites
+    from seminars import check_sequences
 
-    return (package_newsletters,)
+    return (check_sequences, package_newsletters, index_sites)
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,24 @@ def gate_build(context: BuildContext) -> GateReport:
     return report
 
 
+def _reader_cache(settings: dict[str, Any], audience: str) -> dict[str, Any]:
+    """Pelican's reader-level cache: the HTML of each source file, checked by the MD5 of its bytes. It holds
+    nothing that depends on the clock (content objects and their schedules are built fresh in every run), so
+    it is safe across clock changes; one cache per audience, and a new one when the Markdown settings or
+    Pelican's version change."""
+    reader_settings = repr((pelican_version, settings["MARKDOWN"], settings.get("FORMATTED_FIELDS")))
+    key = hashlib.sha256(reader_settings.encode()).hexdigest()[:12]
+    return {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "CONTENT_CACHING_LAYER": "reader",
+            "CHECK_MODIFIED_METHOD": "md5", "GZIP_CACHE": False,
+            "CACHE_PATH": str(_cache_folder(settings, f"pelican-{audience}-{key}"))}
+
+
+def _cache_folder(settings: dict[str, Any], name: str) -> Path:
+    folder = Path(settings["CACHE_PATH"]) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: datetime, sources: RunSources,
              destination: Path, registry: Registry, overrides: dict[str, Any] | None) -> Run:
     folder = audience_folder(settings, audience)
@@ -206,8 +229,12 @@ def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: d
     tiers = tuple(settings["AUDIENCE_TIERS"])
     previews = sum(1 for item in registry.visible(tiers[1], clock)
                    if item.type.folder == "products" and not item.schedule.released(clock, tiers))
+    # Compiled templates are kept between builds (keyed by the template's source, so edits are picked up).
+    jinja = {**settings["JINJA_ENVIRONMENT"],
+             "bytecode_cache": FileSystemBytecodeCache(str(_cache_folder(settings, "jinja")))}
     run_overrides = {
         **(overrides or {}),
+        "JINJA_ENVIRONMENT": jinja,
         "PATH": str(sources.path),
         "OUTPUT_PATH": str(destination),
         "SITEURL": siteurl,
@@ -215,7 +242,6 @@ def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: d
         "AUDIENCE_CLOCK": clock,
         "AUDIENCE_PREVIEW_COUNT": previews,
         "DELETE_OUTPUT_DIRECTORY": False,
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
+        **_reader_cache(settings, audience),
     }
     return Run(audience, project.settings_file, run_overrides)

@@ -24,7 +24,9 @@ from .frontmatter import SourceFile, parse_source
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+FLAGS = {"yes": "yes", "ja": "yes", "true": "yes", "no": "no", "nein": "no", "false": "no"}
 ASSET_LINK = re.compile(r"\{(?:static|attach)\}(?P<path>[^)\s\"'>]+)")
+FILENAME_LINK = re.compile(r"\{filename\}(?P<path>[^)\s\"'>]+)")
 
 
 @dataclass
@@ -58,11 +60,11 @@ class Item:
         images = {name for name, spec in self.type.fields.items() if spec.kind is Kind.IMAGE}
         refs = {self.values[name] for name in fields if name in images and name in self.values}
         base = posixpath.dirname(self.relpath)
-        refs |= {_resolve(match["path"], base) for match in ASSET_LINK.finditer(body)}
+        refs |= {resolve_link(match["path"], base) for match in ASSET_LINK.finditer(body)}
         return refs
 
 
-def _resolve(link: str, base: str) -> str:
+def resolve_link(link: str, base: str) -> str:
     """A `{static}` link's target relative to content/: absolute from content/, else from the linking file."""
     link = link.split("#", 1)[0].split("?", 1)[0]
     return posixpath.normpath(link.lstrip("/") if link.startswith("/") else posixpath.join(base, link))
@@ -194,6 +196,8 @@ class _ItemChecker:
             return self.problem(spec.name, kind.value, raw)
         if kind is Kind.INTEGER and not re.fullmatch(r"-?\d+", raw):
             return self.problem(spec.name, kind.value, raw)
+        if kind is Kind.FLAG:
+            return FLAGS[raw.lower()] if raw.lower() in FLAGS else self.problem(spec.name, kind.value, raw)
         if kind is Kind.URL and not raw.startswith(("https://", "mailto:")):
             return self.problem(spec.name, kind.value, raw)
         if kind is Kind.EMAIL and not EMAIL.fullmatch(raw):
@@ -235,7 +239,7 @@ class _ItemChecker:
         base = posixpath.dirname(self.relpath)
         for offset, line in enumerate(self.source.body.splitlines()):
             for match in ASSET_LINK.finditer(line):
-                if not self.asset_exists(_resolve(match["path"], base)):
+                if not self.asset_exists(resolve_link(match["path"], base)):
                     number = self.source.body_line + offset
                     self.source.problems.append(ContentProblem(
                         self.source.path, number, "body", f"an existing file under content/{ASSET_FOLDER}/",

@@ -10,7 +10,6 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 RENAME_EXCHANGE = 2
@@ -18,13 +17,17 @@ AT_FDCWD = -100
 
 
 def new_staging(output: Path) -> Path:
-    """A fresh, empty staging directory beside `output`; leftovers of crashed builds are removed first."""
+    """A fresh, empty staging directory beside `output`; leftovers of crashed builds are removed first.
+
+    Its path is the same in every build of `output`, so Pelican's content cache (keyed by absolute source
+    paths) can recognise the sources it was given last time."""
     parent = output.parent / ".staging"
     if parent.exists():
         for leftover in parent.iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
-    parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{output.name}-", dir=parent))
+    staging = parent / output.name
+    staging.mkdir(parents=True)
+    return staging
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -1,0 +1,141 @@
+"""`invoke bench`: Vorab's full build (A) against plain Pelican on the same Markdown (B), side by side.
+
+Whole processes are timed: wall clock, CPU (user + system, children included) and peak resident memory of the
+largest single process (wait4's rusage), alternating A B A B after one warm-up of each, medians reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .synthetic import CLOCK, write_site
+
+PLUGINS = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Sample:
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    stdout: str
+
+
+def measure(command: list[str], cwd: Path) -> Sample:
+    """Run `command` to completion and read the kernel's accounting of it (and its waited-for children)."""
+    env = {**os.environ, "PYTHONPATH": str(PLUGINS)}
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=errors)
+        stdout = process.stdout.read().decode() if process.stdout else ""
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stdout.close()
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{errors.read().decode()[-3000:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+
+
+def newsletter_ms(settings_file: Path, repeats: int = 20) -> float:
+    """Median milliseconds for one issue end-to-end: render, MJML, premailer, every tool's variant, text, .eml."""
+    from newsletter.issues import resolve_issues
+    from newsletter.package import write_package
+    from newsletter.render import Renderer
+    from newsletter.settings import newsletter_settings
+    from sitebuild import Project
+    from sitebuild.pipeline import load_project_registry
+
+    settings = newsletter_settings(Project(settings_file).settings())
+    registry = load_project_registry(settings)
+    issue = resolve_issues(registry, settings)[0]
+    renderer = Renderer(settings, registry)
+    timings = []
+    with tempfile.TemporaryDirectory() as folder:
+        for attempt in range(repeats + 1):
+            started = time.perf_counter()
+            write_package(issue, renderer.render(issue), settings, Path(folder) / str(attempt))
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings[1:])  # the first call pays for imports and cssutils' set-up
+
+
+def run_benchmark(items: int, runs: int = 3) -> dict[str, Any]:
+    """Measure A and B on a fresh synthetic site of `items` items; return the figures."""
+    with tempfile.TemporaryDirectory(prefix="vorab-bench-") as folder:
+        root = Path(folder)
+        settings_file = write_site(root, items)
+        vorab = [sys.executable, "-m", "benchmark.build_once", str(settings_file), CLOCK]
+        pelican = [sys.executable, "-m", "pelican", "-s", str(root / "plainconf.py"), "-q"]
+        samples: dict[str, list[Sample]] = {"vorab": [], "pelican": []}
+        for attempt in range(runs + 1):  # the first pair warms the file cache and is not counted
+            for name, command in (("vorab", vorab), ("pelican", pelican)):
+                subprocess.run(["rm", "-rf", str(root / "plain-output")], check=True)
+                sample = measure(command, root)
+                if attempt:
+                    samples[name].append(sample)
+        incremental = []
+        for edit in range(3):
+            item = next((root / "content" / "faq").glob("*.md"))
+            item.write_text(item.read_text(encoding="utf-8") + f"\nNachtrag {edit}.\n", encoding="utf-8")
+            incremental.append(measure(vorab, root).wall_s)
+        figures = _figures(items, samples)
+        figures["incremental_s"] = statistics.median(incremental)
+        figures["newsletter_ms_median"] = newsletter_ms(settings_file)
+        return figures
+
+
+def _figures(items: int, samples: dict[str, list[Sample]]) -> dict[str, Any]:
+    def median(name: str, field: str) -> float:
+        return statistics.median(getattr(s, field) for s in samples[name])
+
+    stages = [json.loads(s.stdout) for s in samples["vorab"]]
+    figures = {
+        "items": items,
+        "runs": len(samples["vorab"]),
+        "vorab_wall_s": median("vorab", "wall_s"),
+        "pelican_wall_s": median("pelican", "wall_s"),
+        "vorab_cpu_s": median("vorab", "cpu_s"),
+        "pelican_cpu_s": median("pelican", "cpu_s"),
+        "vorab_peak_rss_mb": median("vorab", "peak_rss_mb"),
+        "pelican_peak_rss_mb": median("pelican", "peak_rss_mb"),
+        "leak_gate_s": statistics.median(stage["leak gate"] for stage in stages),
+        "stages_s": {name: statistics.median(stage[name] for stage in stages) for name in stages[0]},
+    }
+    figures["ratio"] = figures["vorab_wall_s"] / figures["pelican_wall_s"]
+    return figures
+
+
+def report(figures: dict[str, Any]) -> str:
+    return "\n".join([
+        f"{figures['items']} items, medians of {figures['runs']} runs (after one warm-up):",
+        f"  Vorab (both sites, newsletters, leak gate, swap): {figures['vorab_wall_s']:.2f} s wall, "
+        f"{figures['vorab_cpu_s']:.2f} s CPU, {figures['vorab_peak_rss_mb']:.0f} MB peak",
+        f"  plain Pelican (one site):                         {figures['pelican_wall_s']:.2f} s wall, "
+        f"{figures['pelican_cpu_s']:.2f} s CPU, {figures['pelican_peak_rss_mb']:.0f} MB peak",
+        f"  ratio A/B: {figures['ratio']:.2f}   leak gate: {figures['leak_gate_s']:.2f} s   "
+        f"incremental rebuild: {figures['incremental_s']:.2f} s   newsletter issue: "
+        f"{figures['newsletter_ms_median']:.1f} ms",
+        "  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in figures["stages_s"].items()),
+    ])
+
+
+def scaling_report(all_figures: list[dict[str, Any]]) -> str:
+    """How each figure grows from the smallest size: per-item cost should stay flat (linear growth)."""
+    base = all_figures[0]
+    lines = ["items   vorab s  pelican s  ratio  gate s  per-item ms (vorab)  growth vs smallest (per item)"]
+    for figures in all_figures:
+        per_item = figures["vorab_wall_s"] / figures["items"] * 1000
+        growth = per_item / (base["vorab_wall_s"] / base["items"] * 1000)
+        lines.append(f"{figures['items']:>5}  {figures['vorab_wall_s']:>7.2f}  {figures['pelican_wall_s']:>9.2f}  "
+                     f"{figures['ratio']:>5.2f}  {figures['leak_gate_s']:>6.2f}  {per_item:>19.2f}  {growth:>5.2f}×")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Site search with Pagefind, one index per audience (a build step; ARCHITECTURE §3).
+
+The public index is made from the public site's pages only — a glob that names the site's top-level folders
+except the member folders — and written to `pagefind/` at the site's top, where the leak gate scans it like every
+other public file (its fragments are gzip, which the gate opens). Each member area gets its own index in
+`<folder>/pagefind/`. The Pagefind binary comes with PyPI's `pagefind[bin]`; nothing is downloaded at build time.
+
+Settings: `SEARCH_ROOT_SELECTOR` (the part of a page that is indexed; default `main`, so the navigation and the
+footer are not).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from pagefind_bin import get_executable
+
+from sitebuild.errors import BuildFailed
+
+INDEX_FOLDER = "pagefind"
+
+
+def pages_glob(root: Path, skip: set[str]) -> str:
+    """A Pagefind glob for the HTML pages under `root` outside its top-level folders `skip` (other audiences'
+    sites) and earlier indexes: `{*.html,{fragen,seminare}/**/*.html}`."""
+    folders = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name not in skip | {INDEX_FOLDER})
+    return "{*.html," + "{" + ",".join(folders) + "}/**/*.html}" if folders else "*.html"
+
+
+def index_audience(root: Path, skip: set[str], settings: dict[str, Any]) -> None:
+    """Index one audience's pages into `root/pagefind/`."""
+    command = [str(get_executable()), "--site", str(root), "--glob", pages_glob(root, skip),
+               "--output-subdir", INDEX_FOLDER, "--root-selector", settings.get("SEARCH_ROOT_SELECTOR", "main"),
+               "--force-language", settings.get("DEFAULT_LANG", "de"), "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BuildFailed(f"search: Pagefind failed for {root.name or 'the public site'}:\n"
+                          f"{done.stderr or done.stdout}")
+
+
+def index_sites(context: Any) -> None:
+    """Build step: a Pagefind index per audience, each over that audience's pages only."""
+    tiers = context.settings["AUDIENCE_TIERS"]
+    roots = {audience: context.audience_root(audience) for audience in tiers}
+    counts = []
+    for audience, root in roots.items():
+        nested = {other.relative_to(root).parts[0] for other in roots.values()
+                  if other != root and other.is_relative_to(root)}
+        index_audience(root, nested, context.settings)
+        pages = len(list((root / INDEX_FOLDER / "fragment").glob("*.pf_fragment")))
+        counts.append(f"{audience} {pages}")
+    context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}")

@@ -1,0 +1,101 @@
+"""Seminar invitations for calendars, inside each audience's Pelican run: one .ics per seminar, one calendar feed
+per audience, and "add to calendar" links for the templates. A run writes only the seminars it was given, so the
+public feed can hold nothing but public seminars.
+
+Settings (defaults set here): `SEMINAR_SITEURL` (absolute root of the public site, for the URLs and UIDs inside
+calendars; default NEWSLETTER_SITEURL, else SITEURL), `SEMINAR_ICS_SAVE_AS` (default
+`seminare/{slug}/{slug}.ics`), `SEMINAR_FEED_SAVE_AS` (default `seminare/kalender.ics`), `SEMINAR_FEED_NAME`
+(default SITENAME).
+
+Templates get `item.calendar` on every seminar (`ics`, `google`, `outlook`: URLs) and `seminar_feed` (`url`,
+`webcal`).
+
+The build step `check_sequences` (outside Pelican) refuses a seminar whose time or place changed without a
+raised `sequence` (see sequence.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+
+from .calendar import Event, calendar, google_url, outlook_url, uid_for
+from .sequence import check_sequences
+
+__all__ = ["Event", "check_sequences", "google_url", "outlook_url", "register", "seminar_event", "uid_for",
+           "with_defaults"]
+
+
+def with_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """The SEMINAR_… settings, defaults filled in (also for code outside Pelican, e.g. the newsletter)."""
+    return {
+        "SEMINAR_SITEURL": settings.get("NEWSLETTER_SITEURL") or settings.get("SITEURL", ""),
+        "SEMINAR_ICS_SAVE_AS": "seminare/{slug}/{slug}.ics",
+        "SEMINAR_FEED_SAVE_AS": "seminare/kalender.ics",
+        "SEMINAR_FEED_NAME": settings.get("SITENAME", "Seminare"),
+    } | {key: value for key, value in settings.items() if key.startswith("SEMINAR_")}
+
+
+def set_defaults(pelican: Any) -> None:
+    for key, value in with_defaults(pelican.settings).items():
+        pelican.settings.setdefault(key, value)
+
+
+def audience_root(settings: dict[str, Any]) -> str:
+    """Absolute URL of this run's site: the public root, or the member area's folder under it."""
+    root = settings["SEMINAR_SITEURL"].rstrip("/")
+    audience, tiers = settings["AUDIENCE"], settings["AUDIENCE_TIERS"]
+    return root if audience == tiers[0] else f"{root}/{settings.get(f'{audience.upper()}_PATH', audience)}"
+
+
+def zone_of(item: Any, default: str) -> str:
+    """The seminar's IANA zone name (Pelican may have turned a `timezone` field into a ZoneInfo)."""
+    zone = getattr(item, "timezone", None)
+    return getattr(zone, "key", None) or (zone if isinstance(zone, str) and zone else default)
+
+
+def seminar_event(item: Any, settings: dict[str, Any]) -> Event:
+    """A seminar of this run as a calendar entry: the description is the summary, never the body, plus the
+    meeting link where the run was given one (only members' runs are)."""
+    description = Markup(item.metadata.get("summary") or "").striptags()
+    if getattr(item, "online_url", None):
+        description = f"{description}\n\nOnline: {item.online_url}".strip()
+    return Event(slug=item.slug, title=item.title, start=item.start, end=item.end,
+                 zone=zone_of(item, settings["TIMEZONE"]), location=getattr(item, "location", "") or "",
+                 description=description, url=f"{audience_root(settings)}/{item.url}",
+                 uid=uid_for(item.slug, settings["SEMINAR_SITEURL"]), sequence=getattr(item, "sequence", 0) or 0)
+
+
+def add_calendars(generators: list[Any]) -> None:
+    """Give every seminar its calendar links, the context this audience's feed, and write one .ics per seminar
+    and the feed (DTSTAMP is the build clock, so a build is reproducible)."""
+    context, settings = generators[0].context, generators[0].settings
+    output = Path(generators[0].output_path)
+    stamp = settings["AUDIENCE_CLOCK"].astimezone(timezone.utc)
+    events = []
+    for item in context.get("seminars", []):
+        event = seminar_event(item, settings)
+        events.append(event)
+        ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
+        item.calendar = {"ics": ics, "google": google_url(event), "outlook": outlook_url(event)}
+        ics_uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
+        _write(output / ics, calendar([event], name=event.title, uid=ics_uid, stamp=stamp))
+    feed = settings["SEMINAR_FEED_SAVE_AS"]
+    feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
+    _write(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
+    absolute = f"{audience_root(settings)}/{feed}"
+    context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def register() -> None:
+    signals.initialized.connect(set_defaults)
+    signals.all_generators_finalized.connect(add_calendars)

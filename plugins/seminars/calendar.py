@@ -1,0 +1,79 @@
+"""Seminars as calendar entries: RFC 5545 files (icalendar) and "add to calendar" links, from plain data.
+
+Used inside each audience's Pelican run (the .ics files and feeds) and by the newsletter (the same links), so
+both say the same date, place and identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+PRODID = "-//Vorab//Seminare//DE"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One seminar as a calendar sees it. `description` is plain text made from the summary only."""
+
+    slug: str
+    title: str
+    start: datetime
+    end: datetime
+    zone: str  # IANA name; start and end are shown and written in it
+    location: str
+    description: str
+    url: str  # absolute URL of the seminar's page
+    uid: str
+    sequence: int = 0  # raised by the editor whenever time or place change (see README)
+
+
+def uid_for(slug: str, site_url: str) -> str:
+    """Stable across builds and edits of the title: the slug at the site's host."""
+    return f"{slug}@{urlsplit(site_url).hostname or 'vorab.invalid'}"
+
+
+def local(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def vevent(event: Event, stamp: datetime) -> icalendar.Event:
+    return icalendar.Event.new(
+        uid=event.uid, sequence=event.sequence, stamp=stamp.astimezone(timezone.utc), summary=event.title,
+        start=local(event.start, event.zone), end=local(event.end, event.zone), location=event.location or None,
+        description=event.description or None, url=event.url)
+
+
+def calendar(events: list[Event], *, name: str, uid: str, stamp: datetime) -> bytes:
+    """A VCALENDAR (METHOD:PUBLISH: an offer to add, not a meeting request) with the VTIMEZONE of every zone
+    its events use, for the years they span."""
+    cal = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid,
+                                 subcomponents=[vevent(event, stamp) for event in events])
+    if events:
+        first = min(event.start for event in events).date() - timedelta(days=366)
+        last = max(event.end for event in events).date() + timedelta(days=366)
+        cal.add_missing_timezones(first_date=first, last_date=last)
+    return cal.to_ical()
+
+
+def google_url(event: Event) -> str:
+    utc = "%Y%m%dT%H%M%SZ"
+    dates = f"{event.start.astimezone(timezone.utc):{utc}}/{event.end.astimezone(timezone.utc):{utc}}"
+    query = {"action": "TEMPLATE", "text": event.title, "dates": dates, "ctz": event.zone,
+             "details": _details(event), "location": event.location}
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_url(event: Event) -> str:
+    query = {"rru": "addevent", "path": "/calendar/action/compose", "subject": event.title,
+             "startdt": local(event.start, event.zone).isoformat(), "enddt": local(event.end, event.zone).isoformat(),
+             "body": _details(event), "location": event.location}
+    return "https://outlook.office.com/calendar/action/compose?" + urlencode(query)
+
+
+def _details(event: Event) -> str:
+    return f"{event.description}\n\n{event.url}".strip()

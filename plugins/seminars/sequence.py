@@ -1,0 +1,101 @@
+"""The SEQUENCE of a seminar's calendar entry: the editor raises `sequence:` whenever start, end, time zone or
+location change; this build step refuses a change that calendars would ignore.
+
+Why an editor's field checked against git, rather than a number computed from git: the value travels with the
+file (into every audience's run, a shallow CI clone, a copy outside git) and never goes down when history is
+rewritten; the check only needs the history where it exists. Outside git, or for a file git does not know, there
+is nothing to compare and nothing is refused.
+
+Rule, for the working copy of each seminar against every committed version of its file (following renames):
+its sequence must be at least every earlier version's, and greater than that of every earlier version whose
+time or place differs. So a change, and a change back, each need a raise.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from audiences.rules import parse_moment
+from sitebuild.errors import ContentErrors, ContentProblem, found
+from sitebuild.frontmatter import parse_source
+
+TIME_AND_PLACE = ("start", "end", "timezone", "location")
+
+
+def time_and_place(text: str, default_zone: str) -> tuple[Any, ...]:
+    """What a calendar must be told about: start, end, zone, location — moments compared as instants, so
+    rewriting `18:00` as `18:00:00` is no change."""
+    source = parse_source(text, "")
+    zone = source.value("timezone") or default_zone
+    values: list[Any] = [zone, (source.value("location") or "").strip()]
+    for name in ("start", "end"):
+        raw = source.value(name) or ""
+        try:
+            values.append(parse_moment(raw, zone))
+        except (ValueError, KeyError):
+            values.append(raw)
+    return tuple(values)
+
+
+def sequence_of(text: str) -> int:
+    raw = parse_source(text, "").value("sequence") or "0"
+    return int(raw) if raw.strip().lstrip("-").isdigit() else 0
+
+
+def committed_versions(path: Path) -> list[str]:
+    """The texts of `path` in every commit that changed it, oldest first; [] outside git."""
+    folder = path.parent
+    log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--follow", "--format=%H", "--name-only",
+                          "--", path.name], cwd=folder, capture_output=True, text=True)
+    if log.returncode != 0:
+        return []
+    lines = [line for line in log.stdout.splitlines() if line.strip()]
+    specs = [f"{commit}:{name}" for commit, name in zip(lines[::2], lines[1::2])]
+    if not specs:
+        return []
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True)
+    blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=top.stdout.strip(),
+                           input="\n".join(specs).encode() + b"\n", capture_output=True, check=True).stdout
+    texts = []
+    while blobs:  # "<sha> blob <size>\n<content>\n" per version
+        header, _, blobs = blobs.partition(b"\n")
+        if header.endswith(b"missing"):
+            continue
+        size = int(header.rsplit(b" ", 1)[1])
+        texts.append(blobs[:size].decode("utf-8", errors="replace"))
+        blobs = blobs[size + 1:]
+    return texts[::-1]
+
+
+def required_sequence(history: list[str], current: str, default_zone: str) -> int:
+    """The least sequence `current` may have after the versions in `history` (oldest first)."""
+    now = time_and_place(current, default_zone)
+    need = 0
+    for text in history:
+        earlier = sequence_of(text)
+        need = max(need, earlier + 1 if time_and_place(text, default_zone) != now else earlier)
+    return need
+
+
+def check_sequences(context: Any) -> None:
+    """Build step: every seminar's `sequence` is high enough for calendars to take its current time and place."""
+    problems = []
+    zone = context.settings["TIMEZONE"]
+    for item in context.registry.items:
+        if item.type.folder != "seminars":
+            continue
+        path = context.registry.content_dir / item.relpath
+        current = path.read_text(encoding="utf-8")
+        need = required_sequence(committed_versions(path), current, zone)
+        have = sequence_of(current)
+        if have < need:
+            line = item.source.line("sequence") if item.source.value("sequence") else item.source.line("start")
+            problems.append(ContentProblem(
+                item.path, line, "sequence",
+                f"at least {need}: start, end, timezone or location differ from an earlier version, so calendars "
+                f"that accepted it need a higher sequence", found(str(have))))
+    if problems:
+        raise ContentErrors(problems)

@@ -1,0 +1,125 @@
+"""Search per audience with Pagefind, queried through Pagefind's own JavaScript in Debian Chromium: the public
+index finds public pages only, the members' index finds members' pages too; the leak gate reads the index."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from audiences.rules import parse_moment
+from conftest import Site, needs_program
+from search import index_audience
+from sitebuild import LeakFound, Project, build
+
+CLOCK = "2027-01-15T09:00"
+PUBLIC_WORD, CANARY = "röstfrischegarantie", "kanariensuchwort"
+QUERY = """async (args) => {
+  const pagefind = await import(args.bundle + "pagefind.js");
+  const search = await pagefind.search(args.word);
+  const pages = await Promise.all(search.results.map((result) => result.data()));
+  return pages.map((page) => page.url);
+}"""
+
+
+def write_faqs(site: Site) -> None:
+    site.write("faq/lieferung.md", f"""\
+        title: Wie frisch ist der Kaffee?
+        audience: public
+        category: Lieferung
+
+        Unsere {PUBLIC_WORD} gilt für jede Bestellung.
+        """)
+    site.write("faq/codes.md", f"""\
+        title: Wie nutze ich den {CANARY}?
+        category: Kundenbereich
+
+        Den {CANARY} geben Sie an der Kasse ein.
+        """)
+
+
+@pytest.fixture
+def served(site: Site) -> Iterator[str]:
+    """The built output on a loopback HTTP server (Pagefind's JavaScript fetches its index; file:// cannot)."""
+    write_faqs(site)
+    site.build(CLOCK)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site.output))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def browser():
+    needs_program("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def test_each_audience_finds_its_own_pages(served: str, browser) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(f"{served}/")
+
+        def search(bundle: str, word: str) -> list[str]:
+            return page.evaluate(QUERY, {"bundle": bundle, "word": word})
+
+        assert "/fragen/lieferung/" in search(f"{served}/pagefind/", PUBLIC_WORD)
+        assert search(f"{served}/pagefind/", CANARY) == []
+        assert "/members/fragen/codes/" in search(f"{served}/members/pagefind/", CANARY)
+        assert "/members/fragen/lieferung/" in search(f"{served}/members/pagefind/", PUBLIC_WORD)
+    finally:
+        page.close()
+
+
+def test_public_index_holds_no_member_page(site: Site) -> None:
+    write_faqs(site)
+    result = site.build(CLOCK)
+    assert result.gate.passed
+    public_index = site.output / "pagefind"
+    assert any(public_index.glob("fragment/*.pf_fragment")) and any((site.output / "members" / "pagefind").iterdir())
+    assert "search: Pagefind pages indexed" in " ".join(result.notes)
+
+
+def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
+    """Index the member area into the public index on purpose: the gate must find the canary in a fragment."""
+    write_faqs(site)
+
+    fragments: dict[str, bytes] = {}
+
+    def leaky_index(context) -> None:
+        members = context.audience_root("members")
+        index_audience(members, set(), context.settings)
+        shutil.move(members / "pagefind", context.site / "pagefind")
+        fragments.update((p.relative_to(context.site).as_posix(), p.read_bytes())
+                         for p in (context.site / "pagefind" / "fragment").iterdir())
+
+    with pytest.raises(LeakFound) as caught:
+        build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"), steps=[leaky_index])
+    hits = [hit for hit in caught.value.report.hits if hit.file in fragments]
+    assert any(CANARY in hit.fingerprint.text for hit in hits)
+    for hit in hits:  # found only by decompressing: the fragment's bytes do not hold the words
+        data = fragments[hit.file]
+        assert data[:2] == b"\x1f\x8b" and gzip.decompress(data).startswith(b"pagefind_dcd")
+        assert CANARY.encode() not in data
+    assert not (site.output / "pagefind").exists()  # nothing was published

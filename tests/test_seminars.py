@@ -1,0 +1,164 @@
+"""Seminars in calendars: .ics per seminar and a feed per audience (icalendar), time zones, members-only
+seminars and meeting links never public, the upcoming/past split at the build clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+
+from conftest import Site
+from sitebuild import ContentErrors
+
+CLOCK = "2027-01-15T09:00"
+CANARY_TITLE, CANARY_TEXT, CANARY_LINK = "kanarienseminar", "kanarienbeschreibung", "kanarienraum"
+
+
+def write_seminars(site: Site) -> None:
+    site.write("contacts/lena.md", """\
+        name: Lena Hofmann
+        audience: public
+        email: lena@example.org
+        """)
+    site.write("seminars/sommer.md", """\
+        title: Sommer-Cupping
+        summary: Verkostung im Juli.
+        audience: public
+        start: 2027-07-01T18:00
+        end: 2027-07-01T20:00
+        timezone: Europe/Berlin
+        location: Rösterei, Freiburg
+        contact: lena
+        capacity: 12
+        online_url: https://meet.example.org/{link}
+
+        Öffentlicher Text.
+        """.format(link=CANARY_LINK))
+    site.write("seminars/winter.md", """\
+        title: Winter-Cupping
+        summary: Verkostung im Januar.
+        audience: public
+        start: 2028-01-20T18:00
+        end: 2028-01-20T20:00
+        timezone: Europe/Berlin
+        location: Rösterei, Freiburg
+        register_url: https://example.org/anmelden
+        booked_out: yes
+
+        Öffentlicher Text.
+        """)
+    site.write("seminars/geheim.md", f"""\
+        title: Das {CANARY_TITLE} für Stammkunden
+        summary: Eine {CANARY_TEXT} Verkostung nur für Kunden.
+        start: 2027-03-01T18:00
+        end: 2027-03-01T20:00
+        timezone: America/New_York
+        location: Kundenraum
+
+        Nur für Kunden.
+        """)
+
+
+def calendar_of(site: Site, relpath: str) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical((site.output / relpath).read_bytes())
+
+
+def events_by_uid(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_ics_files_and_feeds_parse_with_time_zones(site: Site) -> None:
+    write_seminars(site)
+    site.build(CLOCK)
+    summer = calendar_of(site, "seminare/sommer/sommer.ics")
+    winter = calendar_of(site, "seminare/winter/winter.ics")
+    for cal in (summer, winter, calendar_of(site, "seminare/kalender.ics"),
+                calendar_of(site, "members/seminare/kalender.ics")):
+        assert "Europe/Berlin" in {tz.tz_name for tz in cal.timezones}  # a VTIMEZONE, not just a TZID
+        assert not cal.get_missing_tzids()
+    (summer_event,) = summer.events
+    (winter_event,) = winter.events
+    assert summer_event.start.utcoffset() == timedelta(hours=2)
+    assert winter_event.start.utcoffset() == timedelta(hours=1)
+    assert summer_event.start.tzinfo.key == "Europe/Berlin"
+    assert str(summer_event["UID"]) == "sommer@www.morgenrot-kaffee.example"
+    assert summer_event["URL"] == "https://www.morgenrot-kaffee.example/seminare/sommer/"
+    assert str(summer_event["DESCRIPTION"]) == "Verkostung im Juli."
+    assert str(summer_event["LOCATION"]) == "Rösterei, Freiburg"
+    assert summer_event["SEQUENCE"] == 0 and "DTSTAMP" in summer_event
+    # The members' feed holds every seminar members see, the public one only the public ones.
+    public_feed = events_by_uid(calendar_of(site, "seminare/kalender.ics"))
+    members_feed = events_by_uid(calendar_of(site, "members/seminare/kalender.ics"))
+    assert set(public_feed) == {"sommer@www.morgenrot-kaffee.example", "winter@www.morgenrot-kaffee.example"}
+    assert set(members_feed) == set(public_feed) | {"geheim@www.morgenrot-kaffee.example"}
+    secret = members_feed["geheim@www.morgenrot-kaffee.example"]
+    assert secret.start.tzinfo.key == "America/New_York" and secret.start.utcoffset() == timedelta(hours=-5)
+    # Only the members' copy of a public seminar carries its meeting link.
+    assert CANARY_LINK in str(members_feed["sommer@www.morgenrot-kaffee.example"]["DESCRIPTION"])
+    assert CANARY_LINK not in str(public_feed["sommer@www.morgenrot-kaffee.example"]["DESCRIPTION"])
+
+
+def test_members_only_seminar_and_meeting_links_never_public(site: Site) -> None:
+    write_seminars(site)
+    result = site.build(CLOCK)
+    assert result.gate.passed
+    public = site.files(members=False)
+    for name, data in public.items():
+        text = (name + data.decode("utf-8", "replace")).lower()
+        for canary in (CANARY_TITLE, CANARY_TEXT, CANARY_LINK, "geheim"):
+            assert canary not in text, f"{canary} in public {name}"
+    members = b"".join(site.files(members=True).values()).decode("utf-8", "replace")
+    assert CANARY_TITLE in members and CANARY_TEXT in members and CANARY_LINK in members
+
+
+def test_seminar_page_links_calendars_and_registration(site: Site) -> None:
+    write_seminars(site)
+    site.build(CLOCK)
+    page = (site.output / "seminare" / "sommer" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../seminare/sommer/sommer.ics"' in page
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
+    assert "dates=20270701T160000Z%2F20270701T180000Z" in page
+    assert "https://outlook.office.com/calendar/action/compose?" in page
+    assert "mailto:lena@example.org?subject=Anmeldung%3A%20Sommer-Cupping%20am%201.%20Juli%202027" in page
+    assert "12 Plätze" in page and "Mitteleuropäische Sommerzeit" in page
+    winter = (site.output / "seminare" / "winter" / "index.html").read_text(encoding="utf-8")
+    assert "Ausgebucht" in winter and "https://example.org/anmelden" not in winter
+    listing = (site.output / "seminare" / "index.html").read_text(encoding="utf-8")
+    assert 'href="webcal://www.morgenrot-kaffee.example/seminare/kalender.ics"' in listing
+    members_listing = (site.output / "members" / "seminare" / "index.html").read_text(encoding="utf-8")
+    assert 'href="webcal://www.morgenrot-kaffee.example/members/seminare/kalender.ics"' in members_listing
+
+
+def upcoming_and_archive(site: Site, members: bool = False) -> tuple[str, str]:
+    root = site.output / "members" if members else site.output
+    page = (root / "seminare" / "index.html").read_text(encoding="utf-8")
+    upcoming, _, archive = page.partition('id="archive-heading"')
+    return upcoming, archive
+
+
+@pytest.mark.parametrize(("clock", "past"), [("2027-07-01T19:59:59", False), ("2027-07-01T20:00:01", True)])
+def test_upcoming_past_split_at_the_end(site: Site, clock: str, past: bool) -> None:
+    write_seminars(site)
+    site.build(clock)
+    for members in (False, True):
+        upcoming, archive = upcoming_and_archive(site, members)
+        assert ("Sommer-Cupping" in archive) is past
+        assert ("Sommer-Cupping" in upcoming) is not past
+        assert "Winter-Cupping" in upcoming
+    page = (site.output / "seminare" / "sommer" / "index.html").read_text(encoding="utf-8")
+    assert ("Dieses Seminar hat bereits stattgefunden." in page) is past
+    assert ("Per E-Mail anmelden" in page) is not past
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("end", "2027-07-01T17:00", "a moment after start"),
+    ("timezone", "Europe/Freiburg", "an IANA time zone"),
+    ("booked_out", "vielleicht", "yes or no"),
+])
+def test_bad_times_and_zones_are_errors(site: Site, field: str, value: str, expected: str) -> None:
+    lines = {"title": "Kurs", "start": "2027-07-01T18:00", "end": "2027-07-01T20:00", field: value}
+    site.write("seminars/kurs.md", "\n".join(f"{k}: {v}" for k, v in lines.items()) + "\n\nText.\n")
+    with pytest.raises(ContentErrors) as caught:
+        site.build(CLOCK)
+    assert f"{field}: expected {expected}" in str(caught.value)

@@ -1,0 +1,92 @@
+"""SEQUENCE: a seminar whose time or place changed needs a raised `sequence`; the UID never changes."""
+
+from __future__ import annotations
+
+import subprocess
+
+import icalendar
+import pytest
+
+from conftest import Site
+from seminars.sequence import required_sequence
+from sitebuild import ContentErrors
+
+CLOCK = "2027-01-15T09:00"
+SEMINAR = """\
+    title: {title}
+    start: {start}
+    end: 2027-07-01T20:00
+    timezone: Europe/Berlin
+    location: Rösterei
+    {sequence}
+    Text.
+    """
+
+
+def version(start: str = "2027-07-01T18:00", sequence: int | None = None, title: str = "Cupping") -> str:
+    line = f"sequence: {sequence}\n" if sequence is not None else ""
+    return SEMINAR.format(title=title, start=start, sequence=line).replace("    ", "")
+
+
+def git(site: Site, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args], cwd=site.root,
+                   check=True, capture_output=True)
+
+
+def commit(site: Site, text: str) -> None:
+    site.write("pages/start.md", "title: Start\n\nWillkommen.\n")  # the public run needs a source
+    site.write("seminars/cupping.md", text)
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "edit")
+
+
+def event(site: Site) -> icalendar.Event:
+    ics = site.output / "members" / "seminare" / "cupping" / "cupping.ics"
+    (only,) = icalendar.Calendar.from_ical(ics.read_bytes()).events
+    return only
+
+
+def test_changed_start_needs_a_raised_sequence_and_keeps_the_uid(site: Site) -> None:
+    git(site, "init", "-q")
+    commit(site, version())
+    site.build(CLOCK)
+    first = event(site)
+    assert first["SEQUENCE"] == 0
+
+    site.write("seminars/cupping.md", version(start="2027-07-01T18:30"))
+    with pytest.raises(ContentErrors) as caught:
+        site.build(CLOCK)
+    assert "cupping.md:2: sequence: expected at least 1" in str(caught.value)
+
+    commit(site, version(start="2027-07-01T18:30", sequence=1, title="Cupping am Abend"))
+    site.build(CLOCK)
+    moved = event(site)
+    assert moved["SEQUENCE"] == 1 > first["SEQUENCE"]
+    assert moved["UID"] == first["UID"] and moved["SUMMARY"] == "Cupping am Abend"
+    assert moved.start.hour == 18 and moved.start.minute == 30
+
+    # Back to the first time: calendars hold sequence 1 now, so this needs 2.
+    site.write("seminars/cupping.md", version(sequence=1))
+    with pytest.raises(ContentErrors):
+        site.build(CLOCK)
+    site.write("seminars/cupping.md", version(sequence=2))
+    site.build(CLOCK)
+    assert event(site)["SEQUENCE"] == 2
+
+
+def test_outside_git_nothing_is_refused(site: Site) -> None:
+    site.write("pages/start.md", "title: Start\n\nWillkommen.\n")
+    site.write("seminars/cupping.md", version())
+    site.build(CLOCK)
+    assert event(site)["SEQUENCE"] == 0
+
+
+def test_required_sequence() -> None:
+    zone = "Europe/Berlin"
+    assert required_sequence([], version(), zone) == 0
+    assert required_sequence([version()], version(title="Neu"), zone) == 0  # a new title is no new time
+    assert required_sequence([version()], version(start="2027-07-01T18:00:00"), zone) == 0  # same instant
+    assert required_sequence([version()], version(start="2027-07-01T19:00"), zone) == 1
+    assert required_sequence([version(sequence=3)], version(sequence=1), zone) == 3  # never lower
+    history = [version(), version(start="2027-07-01T19:00", sequence=1)]
+    assert required_sequence(history, version(sequence=1), zone) == 2  # a change back is a change
