@@ -202,3 +202,12 @@ def test_public_link_to_an_embargoed_item_is_explained(site: Site) -> None:
         "found '../products/vorschau.md'"]
     site.build(AFTER)  # once the product is public, the link works
     assert b"produkte/kanarienslug-panama/" in site.files(members=False)["neu/index.html"]
+
+
+def test_a_site_with_nothing_public_yet_still_builds(site: Site) -> None:
+    plant_canary_product(site)
+    site.remove("pages/ueber-uns.md")
+    result = site.build(BEFORE)
+    assert result.items == {"public": 0, "members": 1}
+    assert found_canaries(site.files(members=False)) == set()
+    assert (site.output / "index.html").is_file()

@@ -46,6 +46,7 @@ def write_run_sources(registry: Registry, audience: str, clock: datetime, target
     """Write the copies; raise ContentErrors if a copy links to an item this audience may not see yet."""
     public = audience == registry.tiers[0]
     run = RunSources(audience, target)
+    target.mkdir(parents=True, exist_ok=True)  # an audience may have nothing yet: still a (nearly empty) site
     visible = registry.visible(audience, clock)
     visible_paths = {item.relpath for item in visible}
     problems: list[ContentProblem] = []
