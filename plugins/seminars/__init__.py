@@ -10,8 +10,8 @@ calendars; default NEWSLETTER_SITEURL, else SITEURL), `SEMINAR_ICS_SAVE_AS` (def
 Templates get `item.calendar` on every seminar (`ics`, `google`, `outlook`: URLs) and `seminar_feed` (`url`,
 `webcal`).
 
-The build step `check_sequences` (outside Pelican) refuses a seminar whose time or place changed without a
-raised `sequence` (see sequence.py).
+The validation that every build and `invoke check` run (plugins/sitebuild/check.py) refuses, through
+`sequence_problems`, a seminar whose time or place changed without a raised `sequence` (see sequence.py).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from markupsafe import Markup
 from pelican import signals
 
 from .calendar import Event, calendar, google_url, outlook_url, uid_for
-from .sequence import check_sequences
+from .sequence import sequence_problems
 
-__all__ = ["Event", "check_sequences", "google_url", "outlook_url", "register", "seminar_event", "uid_for",
+__all__ = ["Event", "sequence_problems", "google_url", "outlook_url", "register", "seminar_event", "uid_for",
            "with_defaults"]
 
 

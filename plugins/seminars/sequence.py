@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from audiences.rules import parse_moment
-from sitebuild.errors import ContentErrors, ContentProblem, found
+from sitebuild.errors import ContentProblem, found
 from sitebuild.frontmatter import parse_source
 
 TIME_AND_PLACE = ("start", "end", "timezone", "location")
@@ -80,14 +80,15 @@ def required_sequence(history: list[str], current: str, default_zone: str) -> in
     return need
 
 
-def check_sequences(context: Any) -> None:
-    """Build step: every seminar's `sequence` is high enough for calendars to take its current time and place."""
+def sequence_problems(registry: Any, settings: dict[str, Any]) -> list[ContentProblem]:
+    """Every seminar's `sequence` must be high enough for calendars to take its current time and place
+    (part of the validation every build and `invoke check` run)."""
     problems = []
-    zone = context.settings["TIMEZONE"]
-    for item in context.registry.items:
+    zone = settings["TIMEZONE"]
+    for item in registry.items:
         if item.type.folder != "seminars":
             continue
-        path = context.registry.content_dir / item.relpath
+        path = registry.content_dir / item.relpath
         current = path.read_text(encoding="utf-8")
         need = required_sequence(committed_versions(path), current, zone)
         have = sequence_of(current)
@@ -97,5 +98,4 @@ def check_sequences(context: Any) -> None:
                 item.path, line, "sequence",
                 f"at least {need}: start, end, timezone or location differ from an earlier version, so calendars "
                 f"that accepted it need a higher sequence", found(str(have))))
-    if problems:
-        raise ContentErrors(problems)
+    return problems

@@ -15,6 +15,7 @@ from typing import Any
 
 from newsletter.issues import Issue, resolve_issues
 from newsletter.settings import newsletter_settings
+from seminars.sequence import sequence_problems
 
 from .errors import BuildFailed, ContentErrors, ContentProblem, found
 from .pipeline import load_project_registry
@@ -38,6 +39,7 @@ def validate(settings: dict[str, Any], settings_file: Path) -> Validation:
     problems = _filename_link_problems(Path(settings["PATH"]), _newsletters(settings))
     try:
         registry = load_project_registry(settings)
+        problems += sequence_problems(registry, settings)
         issues = resolve_issues(registry, settings)
     except ContentErrors as error:
         problems += error.problems

@@ -79,9 +79,8 @@ def default_steps() -> tuple[Step, ...]:
     """The build steps, in order; each capability adds its step here (ARCHITECTURE §3)."""
     from newsletter import package_newsletters
     from search import index_sites
-    from seminars import check_sequences
 
-    return (check_sequences, package_newsletters, index_sites)
+    return (package_newsletters, index_sites)
 
 
 @dataclass(frozen=True)
