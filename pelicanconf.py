@@ -30,7 +30,7 @@ STATIC_PATHS = ["images"]
 FOOTER_PAGES = ["ueber-uns", "lieferung", "fuer-kunden", "impressum"]  # slugs, in this order
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
-DIRECT_TEMPLATES = ["index"]
+DIRECT_TEMPLATES = ["index", "401"]  # 401.html: the friendly page the servers answer refused requests with
 FILENAME_METADATA = r"(?P<slug>.*)"  # never a date from a file name; the build writes every slug anyway
 
 # Leak channels we do not need are switched off rather than filtered (ARCHITECTURE §4).

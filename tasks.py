@@ -214,3 +214,18 @@ def bench(c, items=2000, runs=3, scaling=False):
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results if scaling else results[0], indent=2), encoding="utf-8")
     print(f"→ {target.relative_to(ROOT)}")
+
+
+@task(help={"file": "the member export (CSV: email, first_name, last_name[, tier]); default private/members.csv"})
+def members_sync(c, file=None):
+    """Make private/members.htpasswd (and members.caddy) match a member export: add, keep, revoke."""
+    from gate import MembersSyncFailed, sync_members
+
+    settings = _project(False).settings()
+    export = Path(file) if file else ROOT / "private" / "members.csv"
+    try:
+        result = sync_members(export, ROOT / "private", cost=int(settings.get("GATE_BCRYPT_COST", 12)),
+                              tiers=tuple(settings["AUDIENCE_TIERS"][1:]))
+    except (MembersSyncFailed, ValueError, OSError) as error:
+        raise Exit(str(error), code=1) from None
+    print(result.summary(ROOT))

@@ -35,8 +35,8 @@ class LeakFound(BuildFailed):
         self.report = report
         lines = "\n".join(f"  {hit}" for hit in report.hits[:50])
         more = f"\n  … and {len(report.hits) - 50} more" if len(report.hits) > 50 else ""
-        super().__init__(f"Leak gate: {len(report.hits)} fingerprint(s) of non-public content in the public "
-                         f"site; nothing was published:\n{lines}{more}")
+        super().__init__(f"Leak gate: {len(report.hits)} fingerprint(s) of non-public content or member data "
+                         f"where they must not be; nothing was published:\n{lines}{more}")
 
 
 @dataclass
@@ -55,7 +55,8 @@ class BuildResult:
 class BuildContext:
     """What a build step sees. Steps run after the Pelican runs and before the leak gate; they may write into
     `site` (e.g. a search index per audience) or into `dist / <name>` (e.g. newsletters, server configurations),
-    add `fingerprints` the gate must also look for, and add `dist` folders the gate must scan too."""
+    add `fingerprints` that must appear nowhere (member data: the gate looks for them in the member areas too),
+    and add `dist` folders the gate must scan."""
 
     settings: dict[str, Any]
     registry: Registry
@@ -77,10 +78,11 @@ Step = Callable[[BuildContext], None]
 
 def default_steps() -> tuple[Step, ...]:
     """The build steps, in order; each capability adds its step here (ARCHITECTURE §3)."""
+    from gate import write_server_configs
     from newsletter import package_newsletters
     from search import index_sites
 
-    return (package_newsletters, index_sites)
+    return (write_server_configs, package_newsletters, index_sites)
 
 
 @dataclass(frozen=True)
@@ -193,11 +195,15 @@ def gate_build(context: BuildContext) -> GateReport:
     fingerprints = drop_shared(fingerprints, public_texts, theme_texts) + context.fingerprints
     member_folders = [audience_folder(settings, a) for a in settings["AUDIENCE_TIERS"][1:]]
     report = scan(context.site, fingerprints, skip_dirs=member_folders)
-    for name in context.gated_dist:
-        dist_report = scan(context.dist / name, fingerprints)
-        report.files += dist_report.files
-        report.bytes += dist_report.bytes
-        report.hits += [Hit(hit.fingerprint, f"dist/{name}/{hit.file}") for hit in dist_report.hits]
+    elsewhere = [(f"dist/{name}", fingerprints) for name in context.gated_dist]
+    if context.fingerprints:  # member data belongs in no page at all, member areas included
+        elsewhere += [(folder, context.fingerprints) for folder in member_folders]
+    for folder, prints in elsewhere:
+        root = context.dist / folder.removeprefix("dist/") if folder.startswith("dist/") else context.site / folder
+        part = scan(root, prints)
+        report.files += part.files
+        report.bytes += part.bytes
+        report.hits += [Hit(hit.fingerprint, f"{folder}/{hit.file}") for hit in part.hits]
     return report
 
 

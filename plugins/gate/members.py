@@ -1,0 +1,206 @@
+"""members-sync: a member export from a CRM or e-mail tool → `private/members.htpasswd` (and its Caddy twin).
+
+One bcrypt entry per member, user name = the lower-cased e-mail. New members get a random password, written once
+to `private/new-credentials-<date>.csv` for the welcome mail; members missing from the export are removed (that is
+revocation); the entries of everyone else are kept byte for byte, so the same export twice changes nothing. Every
+problem of the export is reported at once and then nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import secrets
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import bcrypt
+
+from sitebuild.errors import ContentProblem, found
+
+MIN_COST = 10
+HTPASSWD = "members.htpasswd"
+CADDY_ACCOUNTS = "members.caddy"
+COLUMNS = ("email", "first_name", "last_name")
+OPTIONAL_COLUMNS = ("tier",)
+# Deliberately narrower than RFC 5322: the address becomes a user name in htpasswd (no ':') and a token in a
+# Caddyfile (no quotes, braces or spaces), and it must survive a browser's Basic-auth dialog unchanged.
+EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+PASSWORD_BYTES = 18  # secrets.token_urlsafe → 24 characters
+
+
+class MembersSyncFailed(Exception):
+    """The export could not be used; nothing was written. `problems` name the line of each one."""
+
+    def __init__(self, source: str, problems: list[ContentProblem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in {source}; nothing was written:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Member:
+    email: str  # lower-cased: the user name
+    first_name: str
+    last_name: str
+
+
+@dataclass
+class SyncResult:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: int = 0
+    credentials: Path | None = None  # the new passwords, if anyone was added
+
+    def summary(self, root: Path) -> str:
+        line = f"members-sync: {len(self.added)} added, {self.kept} kept, {len(self.removed)} removed"
+        if self.credentials:
+            line += (f"\n  new passwords: {_display(self.credentials, root)} — import it for the welcome mail, "
+                     f"then delete it")
+        if self.added or self.removed:
+            line += ("\n  deploy: copy private/members.htpasswd to the server (nginx, Apache: effective at once); "
+                     "Caddy: copy private/members.caddy and run `caddy reload`")
+        return line
+
+
+def read_export(path: Path, *, tiers: Sequence[str] = ("members",), display: str | None = None) -> list[Member]:
+    """The members of an export (UTF-8, comma- or semicolon-separated, header row), or MembersSyncFailed."""
+    source = display or str(path)
+    data = path.read_bytes()  # a missing file is an OSError for the caller to report
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise MembersSyncFailed(source, [ContentProblem(source, line, "encoding", "UTF-8",
+                                                        f"byte {data[error.start]:#04x}")]) from None
+
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(rows, [])]
+    allowed = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+    if not set(COLUMNS) <= set(header) <= allowed or len(set(header)) != len(header):
+        raise MembersSyncFailed(source, [ContentProblem(
+            source, 1, "header", f"the columns {', '.join(COLUMNS)} and optionally {', '.join(OPTIONAL_COLUMNS)}",
+            found(header_line.strip()))])
+
+    members: list[Member] = []
+    first_line: dict[str, int] = {}
+    problems: list[ContentProblem] = []
+    for row in rows:
+        line = rows.line_num
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines, and the ";;;" lines spreadsheets leave at the end
+        if len(row) != len(header):
+            problems.append(ContentProblem(source, line, "row", f"{len(header)} columns ({', '.join(header)})",
+                                           str(len(row))))
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, row)}
+        email = values["email"].lower()
+        tier = values.get("tier", "")
+        if not EMAIL.fullmatch(email):
+            problems.append(ContentProblem(source, line, "email", "an e-mail address", found(values["email"])))
+        elif email in first_line:
+            problems.append(ContentProblem(source, line, "email", "each address once",
+                                           f"{values['email']!r} again (first on line {first_line[email]})"))
+        if tier and tier not in tiers:
+            problems.append(ContentProblem(source, line, "tier", f"one of {', '.join(map(repr, tiers))} or nothing",
+                                           found(tier)))
+        first_line.setdefault(email, line)
+        members.append(Member(email, values["first_name"], values["last_name"]))
+    if problems:
+        raise MembersSyncFailed(source, problems)
+    return members
+
+
+def read_htpasswd(path: Path) -> dict[str, str]:
+    """User name → hash of an htpasswd file (empty if there is none)."""
+    if not path.exists():
+        return {}
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            user, _, hashed = line.partition(":")
+            entries[user] = hashed
+    return entries
+
+
+def hash_password(password: str, cost: int) -> str:
+    """bcrypt as `$2y$`, the prefix Apache's own `htpasswd -B` writes; nginx, Caddy and Python read it too."""
+    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(cost)).decode()
+    return "$2y$" + hashed.removeprefix("$2b$")
+
+
+def sync_members(export: Path, private: Path, *, cost: int = 12, tiers: Sequence[str] = ("members",),
+                 today: date | None = None) -> SyncResult:
+    """Make `private/members.htpasswd` and `private/members.caddy` match the export (see the module docstring)."""
+    if cost < MIN_COST:
+        raise ValueError(f"GATE_BCRYPT_COST: expected at least {MIN_COST}, found {cost}")
+    members = read_export(export, tiers=tiers, display=_display(export, private.parent))
+    existing = read_htpasswd(private / HTPASSWD)
+    exported = {member.email for member in members}
+    new = [member for member in members if member.email not in existing]
+    passwords = [secrets.token_urlsafe(PASSWORD_BYTES) for _ in new]
+    # bcrypt releases the GIL, so threads hash on every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        hashes = list(pool.map(hash_password, passwords, [cost] * len(new)))
+
+    entries = {user: hashed for user, hashed in existing.items() if user in exported}
+    entries.update((member.email, hashed) for member, hashed in zip(new, hashes))
+    result = SyncResult(added=[m.email for m in new], removed=sorted(set(existing) - exported),
+                        kept=len(exported) - len(new))
+
+    private.mkdir(exist_ok=True)
+    private.chmod(0o700)
+    # The passwords first: if anything fails after this, no member has a password that nobody knows.
+    if new:
+        result.credentials = _write_credentials(private, today or date.today(), new, passwords)
+    users = sorted(entries)
+    _write_if_changed(private / CADDY_ACCOUNTS,
+                      "# Written by members-sync for Caddy's basicauth block (import); do not edit.\n"
+                      + "".join(f"{user} {entries[user]}\n" for user in users))
+    _write_if_changed(private / HTPASSWD, "".join(f"{user}:{entries[user]}\n" for user in users))
+    return result
+
+
+def _write_credentials(private: Path, today: date, members: list[Member], passwords: list[str]) -> Path:
+    """A new file, never an existing one: a second sync on the same day gets `-2`, `-3`, …"""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([*COLUMNS, "password"])
+    writer.writerows([m.email, m.first_name, m.last_name, password] for m, password in zip(members, passwords))
+    for number in range(1, 1000):
+        path = private / f"new-credentials-{today.isoformat()}{'' if number == 1 else f'-{number}'}.csv"
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with open(descriptor, "w", encoding="utf-8", newline="") as file:
+            file.write(buffer.getvalue())
+        return path
+    raise FileExistsError(f"{private}/new-credentials-{today.isoformat()}-*.csv: too many files for one day")
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Replace `path` atomically (readable by its owner only), and only if its text changes."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+def _display(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the project root when it is inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,158 @@
+"""members-sync: a member export → private/members.htpasswd (+ members.caddy), all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import stat
+from datetime import date
+from pathlib import Path
+
+import bcrypt
+import pytest
+
+from conftest import tree_digest
+from gate import MembersSyncFailed, sync_members
+
+TODAY = date(2027, 1, 15)
+COST = 10  # the lowest cost members-sync accepts: the fastest for tests
+
+
+def export(private: Path, text: str, *, encoding: str = "utf-8") -> Path:
+    private.mkdir(exist_ok=True)
+    path = private / "members.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def sync(private: Path, text: str) -> object:
+    return sync_members(export(private, text), private, cost=COST, today=TODAY)
+
+
+def htpasswd(private: Path) -> dict[str, str]:
+    lines = (private / "members.htpasswd").read_text(encoding="utf-8").splitlines()
+    return dict(line.split(":", 1) for line in lines)
+
+
+def credentials(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.fixture
+def private(tmp_path: Path) -> Path:
+    return tmp_path / "private"
+
+
+def test_first_import_gives_every_member_a_bcrypt_entry_and_a_password_once(private: Path) -> None:
+    # A spreadsheet's export: byte-order mark, semicolons, a quoted name with the delimiter, upper-case e-mail.
+    result = sync(private, '\ufeffEmail;First_Name;Last_Name\nAnna.Meier@Example.DE;Anna;"Meier; Dr."\n'
+                           "bernd@example.de;Bernd;Ohm\n;;\n")
+    assert result.added == ["anna.meier@example.de", "bernd@example.de"]
+    assert (result.removed, result.kept) == ([], 0)
+    assert result.credentials == private / "new-credentials-2027-01-15.csv"
+
+    rows = credentials(result.credentials)
+    assert [(r["email"], r["first_name"], r["last_name"]) for r in rows] == [
+        ("anna.meier@example.de", "Anna", "Meier; Dr."), ("bernd@example.de", "Bernd", "Ohm")]
+    entries = htpasswd(private)
+    assert sorted(entries) == ["anna.meier@example.de", "bernd@example.de"]
+    for row in rows:
+        assert len(row["password"]) >= 20
+        hashed = entries[row["email"]]
+        assert hashed.startswith(f"$2y${COST}$")
+        assert bcrypt.checkpw(row["password"].encode(), hashed.encode())
+    assert rows[0]["password"] != rows[1]["password"]
+
+    caddy = (private / "members.caddy").read_text(encoding="utf-8").splitlines()
+    assert caddy[1:] == [f"{user} {hashed}" for user, hashed in sorted(entries.items())]
+    assert caddy[0].startswith("# ")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    for path in [private / "members.htpasswd", private / "members.caddy", result.credentials]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_sync_adds_new_members_keeps_the_others_and_removes_the_missing(private: Path) -> None:
+    first = sync(private, "email,first_name,last_name\nanna@example.de,Anna,Meier\nbernd@example.de,Bernd,Ohm\n")
+    before = htpasswd(private)
+    first_credentials = first.credentials.read_bytes()
+
+    result = sync(private, "email,first_name,last_name,tier\nanna@example.de,Anna,Meier,members\n"
+                           "carla@example.de,Carla,Roth,\n")
+    assert (result.added, result.removed, result.kept) == (["carla@example.de"], ["bernd@example.de"], 1)
+    after = htpasswd(private)
+    assert sorted(after) == ["anna@example.de", "carla@example.de"]
+    assert after["anna@example.de"] == before["anna@example.de"]  # untouched: her password still works
+    assert "bernd@example.de" not in (private / "members.caddy").read_text()
+    # A second sync on the same day gets its own file; the first one is never overwritten.
+    assert result.credentials == private / "new-credentials-2027-01-15-2.csv"
+    assert [row["email"] for row in credentials(result.credentials)] == ["carla@example.de"]
+    assert first.credentials.read_bytes() == first_credentials
+
+
+def test_the_same_export_twice_changes_nothing(private: Path) -> None:
+    text = "email,first_name,last_name\nanna@example.de,Anna,Meier\nbernd@example.de,Bernd,Ohm\n"
+    sync(private, text)
+    before = tree_digest(private)
+    written = [private / "members.htpasswd", private / "members.caddy"]
+    mtimes = [path.stat().st_mtime_ns for path in written]
+
+    result = sync(private, text)
+    assert (result.added, result.removed, result.kept, result.credentials) == ([], [], 2, None)
+    assert tree_digest(private) == before
+    assert [path.stat().st_mtime_ns for path in written] == mtimes  # not even rewritten
+
+
+def test_malformed_rows_are_named_by_line_and_nothing_is_written(private: Path) -> None:
+    sync(private, "email,first_name,last_name\nanna@example.de,Anna,Meier\n")
+    before = tree_digest(private)
+
+    with pytest.raises(MembersSyncFailed) as caught:
+        sync(private, "email,first_name,last_name,tier\n"
+                      "anna@example.de,Anna,Meier,\n"
+                      "carla@example.de,Carla,Roth,\n"
+                      "\n"
+                      "anna@,Anna,Ohne,\n"
+                      "Carla@Example.de,Carla,Doppelt,\n"
+                      "dora@example.de,Dora,Zu,viele,Spalten\n"
+                      "emil@example.de,Emil,Gold,gold\n"
+                      '"fritz @example.de",Fritz,Leer,\n'
+                      ",Greta,Ohne,\n")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "private/members.csv:5: email: expected an e-mail address, found 'anna@'",
+        "private/members.csv:6: email: expected each address once, found 'Carla@Example.de' again (first on line 3)",
+        "private/members.csv:7: row: expected 4 columns (email, first_name, last_name, tier), found 5",
+        "private/members.csv:8: tier: expected one of 'members' or nothing, found 'gold'",
+        "private/members.csv:9: email: expected an e-mail address, found 'fritz @example.de'",
+        "private/members.csv:10: email: expected an e-mail address, found nothing",
+    ]
+    assert str(caught.value).startswith("6 problems in private/members.csv; nothing was written:\n  private/")
+    assert tree_digest(private) == {**before, "members.csv": tree_digest(private)["members.csv"]}
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"mail;vorname;name\nanna@example.de;Anna;Meier\n",
+     "private/members.csv:1: header: expected the columns email, first_name, last_name and optionally tier, "
+     "found 'mail;vorname;name'"),
+    (b"email,first_name,last_name,email\n",
+     "private/members.csv:1: header: expected the columns email, first_name, last_name and optionally tier, "
+     "found 'email,first_name,last_name,email'"),
+    (b"",
+     "private/members.csv:1: header: expected the columns email, first_name, last_name and optionally tier, "
+     "found nothing"),
+    ("email,first_name,last_name\nanna@example.de,Anna,Meier\njörg@example.de,Jörg,Ähr\n".encode("latin-1"),
+     "private/members.csv:3: encoding: expected UTF-8, found byte 0xf6"),
+])
+def test_an_unreadable_export_is_one_problem_and_nothing_is_written(private: Path, data: bytes,
+                                                                    message: str) -> None:
+    private.mkdir()
+    (private / "members.csv").write_bytes(data)
+    with pytest.raises(MembersSyncFailed) as caught:
+        sync_members(private / "members.csv", private, cost=COST, today=TODAY)
+    assert [str(problem) for problem in caught.value.problems] == [message]
+    assert sorted(p.name for p in private.iterdir()) == ["members.csv"]
+
+
+def test_cost_below_ten_is_refused(private: Path) -> None:
+    with pytest.raises(ValueError, match=r"^GATE_BCRYPT_COST: expected at least 10, found 9$"):
+        sync_members(export(private, "email,first_name,last_name\n"), private, cost=9, today=TODAY)
+    assert sorted(p.name for p in private.iterdir()) == ["members.csv"]

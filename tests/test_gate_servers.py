@@ -1,0 +1,673 @@
+"""The gate's server configurations (dist/deploy/), proven against the real servers and linted where we cannot run
+the server (Netlify); and the build step's guards.
+
+Debian's nginx, apache2 and caddy run as subprocesses on 127.0.0.1 on free ports, each with the generated file
+changed only in paths and ports, serving a test build whose member area holds canaries. Requests go out with
+http.client, so paths like `//members/` reach the server as written. Every server is stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import http.client
+import http.server
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+from audiences.rules import parse_moment
+from conftest import Site, needs_program
+from gate import sync_members, write_server_configs
+from sitebuild import BuildFailed, BuildResult, LeakFound, Project, build
+
+CLOCK = "2027-01-15T09:00"
+# Canaries in the member item's title, summary and body and in its image's bytes. (Its image's name holds one
+# too, but a redirect may rightly echo the path that the client asked for.)
+CONTENT_CANARIES = (b"kanarientitel", b"kanarienzusammenfassung", b"kanarienkoerper", b"kanarienpixel")
+IMAGE = "/members/images/products/kanarienbild-tuete.svg"
+MEMBERS = "email;first_name;last_name\nanna@example.de;Anna;Meier\nbernd@example.de;Bernd;Ohm\n"
+
+# Every way to ask for the member area: (status without valid credentials, status with them).
+PATHS = {
+    "/members": (401, 301),
+    "/members/": (401, 200),
+    "/members/index.html": (401, 200),
+    IMAGE: (401, 200),
+    "/%6dembers/": (401, 200),
+    "//members/": (401, 200),
+    "/x/../members/": (401, 200),
+    "/MEMBERS/": (404, 404),  # no such folder on a case-sensitive file system
+}
+# Caddy redirects to the folder with 308, and its path matcher ignores case, so it asks for credentials before
+# finding nothing.
+CADDY_PATHS = {**PATHS, "/members": (401, 308), "/MEMBERS/": (401, 404)}
+
+
+# --- the test build --------------------------------------------------------------------------------------------------
+
+def build_site(site: Site, *, steps=(write_server_configs,)) -> BuildResult:
+    """A real build with the gate's step (and the 401 page, until pelicanconf lists it)."""
+    return build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"), steps=list(steps),
+                 overrides={"DIRECT_TEMPLATES": ["index", "401"]})
+
+
+def plant_member_content(site: Site) -> None:
+    site.write("images/products/kanarienbild-tuete.svg",
+               '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"><title>kanarienpixel</title></svg>')
+    site.write("products/vorschau.md", """\
+        title: Röstung kanarientitel Panama
+        summary: Eine kanarienzusammenfassung Röstung.
+        audience: members
+        image: images/products/kanarienbild-tuete.svg
+        image_alt: Eine braune Kaffeetüte
+
+        Ein blumiger kanarienkoerper Kaffee mit Noten von Jasmin und Bergamotte.
+        """)
+    site.write("pages/ueber-uns.md", """\
+        title: Über uns
+        summary: Wer wir sind.
+
+        Wir rösten Kaffee in Freiburg.
+        """)
+
+
+def passwords(private: Path) -> dict[str, str]:
+    """E-mail → password from every new-credentials file members-sync wrote."""
+    found = {}
+    for path in sorted(private.glob("new-credentials-*.csv")):
+        with path.open(encoding="utf-8", newline="") as file:
+            found |= {row["email"]: row["password"] for row in csv.DictReader(file)}
+    return found
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = Site(tmp_path_factory.mktemp("gate") / "site")
+    plant_member_content(site)
+    (site.root / "private").mkdir()
+    (site.root / "private" / "members.csv").write_text(MEMBERS, encoding="utf-8")
+    sync_members(site.root / "private" / "members.csv", site.root / "private", cost=10)
+    build_site(site)
+    assert member_content((site.output / IMAGE.lstrip("/")).read_bytes())
+    return site
+
+
+# --- running a server ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def adapt(text: str, replacements: dict[str, str]) -> str:
+    """The generated configuration with paths and ports replaced; each original must be there (or the test is
+    no longer testing what we ship)."""
+    for old, new in replacements.items():
+        assert old in text, f"{old!r} not in the generated configuration"
+        text = text.replace(old, new)
+    return text
+
+
+@dataclass
+class Server:
+    """A server subprocess on loopback. `root` is a world-readable folder (server workers drop privileges):
+    www/ is the deployed output/, etc/ the deployed member files, and the server's own files."""
+
+    root: Path
+    port: int  # the site (HTTPS for nginx and Apache, HTTP for Caddy)
+    http_port: int  # the plain-HTTP port that only redirects (nginx, Apache); equals `port` for Caddy
+    tls: ssl.SSLContext | None
+    kind: str = ""
+    process: subprocess.Popen | None = None
+    reload: list[str] | None = None  # Caddy: the command that makes it read the accounts again
+    env: dict[str, str] | None = None
+
+    def start(self, command: list[str], env: dict[str, str] | None = None) -> None:
+        with (self.root / "server.log").open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not self._listening():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"{command[0]} did not start:\n{self.logs()}")
+            time.sleep(0.05)
+
+    def _listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.root.glob("*.log")))
+
+    def get(self, path: str, *, user: str | None = None, password: str = "", cookie: str | None = None,
+            plain_http: bool = False) -> Response:
+        if plain_http or self.tls is None:
+            connection = http.client.HTTPConnection("127.0.0.1", self.http_port if plain_http else self.port,
+                                                    timeout=10)
+        else:
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=10)
+        headers = {}
+        if user is not None:
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        if cookie is not None:
+            headers["Cookie"] = cookie
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            return Response(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+
+def deploy_members(private: Path, root: Path) -> None:
+    """What an operator does after members-sync: copy the member files to the server."""
+    for name in ("members.htpasswd", "members.caddy"):
+        shutil.copyfile(private / name, root / "etc" / name)
+        (root / "etc" / name).chmod(0o644)
+
+
+def world_readable_copy(site: Site, root: Path) -> None:
+    shutil.copytree(site.output, root / "www")
+    (root / "etc").mkdir()
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def tls_files(root: Path) -> ssl.SSLContext:
+    """A throw-away certificate for 127.0.0.1, and a client context that trusts only it."""
+    needs_program("openssl", "openssl")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
+                   check=True, capture_output=True)
+    (root / "key.pem").chmod(0o644)  # a test key, readable by the server's workers
+    return ssl.create_default_context(cafile=str(root / "cert.pem"))
+
+
+def deployed_paths(root: Path, *names: str) -> dict[str, str]:
+    """Where the generated files expect things on the server (the GATE_* defaults) → where this test has them."""
+    paths = {
+        "document root": ("/var/www/vorab", root / "www"),
+        "htpasswd": ("/etc/vorab/members.htpasswd", root / "etc" / "members.htpasswd"),
+        "caddy accounts": ("/etc/vorab/members.caddy", root / "etc" / "members.caddy"),
+        "certificate": ("/etc/letsencrypt/live/www.example.com/fullchain.pem", root / "cert.pem"),
+        "key": ("/etc/letsencrypt/live/www.example.com/privkey.pem", root / "key.pem"),
+    }
+    return {paths[name][0]: str(paths[name][1]) for name in names}
+
+
+def start_nginx(site: Site, root: Path, variant: str = "vorab.conf", auth_port: int = 0) -> Server:
+    needs_program("nginx", "nginx")
+    server = Server(root, free_port(), free_port(), tls_files(root), kind="nginx")
+    generated = (site.root / "dist" / "deploy" / "nginx" / variant).read_text()
+    replacements = {**deployed_paths(root, "document root", "certificate", "key"),
+                    "listen 443 ssl;": f"listen 127.0.0.1:{server.port} ssl;",
+                    "listen 80;": f"listen 127.0.0.1:{server.http_port};",
+                    "    listen [::]:443 ssl;\n": "", "    listen [::]:80;\n": ""}  # loopback only
+    if variant == "vorab.conf":
+        replacements |= deployed_paths(root, "htpasswd")
+    else:
+        replacements |= {"127.0.0.1:4180": f"127.0.0.1:{auth_port}",
+                         "/var/log/nginx/vorab-members.log": str(root / "members-access.log")}
+    (root / "vorab.conf").write_text(adapt(generated, replacements))
+    temp = root / "temp"
+    temp.mkdir()
+    temp.chmod(0o777)
+    temp_paths = " ".join(f"{kind}_temp_path {temp}/{kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                          "uwsgi", "scgi"))
+    # The http context of Debian's nginx.conf that a site file relies on, with this test's paths.
+    (root / "nginx.conf").write_text(f"""\
+        pid {root}/nginx.pid;
+        worker_processes 1;
+        events {{ worker_connections 64; }}
+        http {{
+            include /etc/nginx/mime.types;
+            access_log {root}/access.log;
+            {temp_paths}
+            include {root}/vorab.conf;
+        }}
+        """)
+    server.start(["nginx", "-p", str(root), "-c", str(root / "nginx.conf"), "-e", str(root / "error.log"),
+                  "-g", "daemon off;"])
+    return server
+
+
+def start_apache(site: Site, root: Path) -> Server:
+    needs_program("apache2", "apache2")
+    server = Server(root, free_port(), free_port(), tls_files(root), kind="apache")
+    deploy = site.root / "dist" / "deploy" / "apache"
+    vhost = adapt((deploy / "vorab.conf").read_text(),
+                  {**deployed_paths(root, "document root", "certificate", "key"),
+                   "<VirtualHost *:80>": f"<VirtualHost *:{server.http_port}>",
+                   "<VirtualHost *:443>": f"<VirtualHost *:{server.port}>"})
+    (root / "vorab.conf").write_text(vhost)
+    htaccess = adapt((deploy / "members" / ".htaccess").read_text(), deployed_paths(root, "htpasswd"))
+    (root / "www" / "members" / ".htaccess").write_text(htaccess)
+    (root / "www" / "members" / ".htaccess").chmod(0o644)
+    # Debian's default modules that matter here (autoindex would list folders but for "Options -Indexes"),
+    # and the ones the generated files need (ssl, headers).
+    modules = ["mpm_event", "authn_core", "authn_file", "authz_core", "authz_user", "auth_basic", "alias", "dir",
+               "autoindex", "mime", "headers", "ssl", "socache_shmcb"]
+    # The server part of Debian's apache2.conf that a virtual host relies on; run as nobody when started as root.
+    (root / "apache2.conf").write_text("\n".join([
+        f"ServerRoot {root}", "ServerName 127.0.0.1", f"PidFile {root}/apache.pid", f"ErrorLog {root}/error.log",
+        f"DefaultRuntimeDir {root}", "LogLevel warn",
+        *(f"LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so" for name in modules),
+        *(["User nobody", "Group nogroup"] if os.geteuid() == 0 else []),
+        "TypesConfig /etc/mime.types", "DirectoryIndex index.html", "AccessFileName .htaccess",
+        f"Listen 127.0.0.1:{server.port}", f"Listen 127.0.0.1:{server.http_port}",
+        "<Directory />", "    AllowOverride None", "    Require all denied", "</Directory>",
+        '<FilesMatch "^\\.ht">', "    Require all denied", "</FilesMatch>",
+        f"Include {root}/vorab.conf", ""]))
+    program = shutil.which("apache2") or "/usr/sbin/apache2"
+    server.start([program, "-f", str(root / "apache2.conf"), "-DFOREGROUND"])
+    return server
+
+
+def start_caddy(site: Site, root: Path) -> Server:
+    needs_program("caddy", "caddy")
+    port = free_port()
+    server = Server(root, port, port, None, kind="caddy")
+    admin = f"127.0.0.1:{free_port()}"
+    generated = (site.root / "dist" / "deploy" / "caddy" / "Caddyfile").read_text()
+    # Caddy's automatic HTTPS would want a public certificate: the test site is plain HTTP on loopback.
+    (root / "Caddyfile").write_text(f"{{\n\tadmin {admin}\n}}\n\n" + adapt(
+        generated, {**deployed_paths(root, "document root", "caddy accounts"),
+                    "\nwww.example.com {": f"\nhttp://127.0.0.1:{port} {{"}))
+    server.reload = ["caddy", "reload", "--config", str(root / "Caddyfile"), "--adapter", "caddyfile",
+                     "--address", admin]
+    server.env = {**os.environ, "HOME": str(root), "XDG_CONFIG_HOME": str(root / "config"),
+                  "XDG_DATA_HOME": str(root / "data")}
+    server.start(["caddy", "run", "--config", str(root / "Caddyfile"), "--adapter", "caddyfile"], env=server.env)
+    return server
+
+
+STARTERS = {"nginx": start_nginx, "apache": start_apache, "caddy": start_caddy}
+
+
+@pytest.fixture
+def server_root() -> Iterator[Path]:
+    """A folder the server's unprivileged workers can read (pytest's tmp_path is private to its user)."""
+    root = Path(tempfile.mkdtemp(prefix="vorab-gate-"))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def private(built: Site, tmp_path: Path) -> Path:
+    """This test's own copy of private/, so that a test that removes a member changes nothing for the others."""
+    shutil.copytree(built.root / "private", tmp_path / "private")
+    return tmp_path / "private"
+
+
+@pytest.fixture(params=sorted(STARTERS))
+def server(request: pytest.FixtureRequest, built: Site, server_root: Path, private: Path) -> Iterator[Server]:
+    world_readable_copy(built, server_root)
+    server = None
+    try:
+        deploy_members(private, server_root)
+        server = STARTERS[request.param](built, server_root)
+        yield server
+    finally:
+        if server:
+            server.stop()
+
+
+# --- checks ----------------------------------------------------------------------------------------------------------
+
+def member_content(body: bytes) -> bool:
+    return any(canary in body.lower() for canary in CONTENT_CANARIES)
+
+
+def assert_refused(response: Response, status: int, page_401: bytes, what: str) -> None:
+    assert response.status == status, what
+    assert not member_content(response.body), f"member content in a refused response: {what}"
+    if status in (401, 403):
+        assert response.body == page_401, f"not the public 401 page: {what}"
+
+
+def assert_member_headers(response: Response, what: str) -> None:
+    assert response.headers["Cache-Control"] == "private, no-store", what
+    assert response.headers["X-Robots-Tag"] == "noindex", what
+
+
+def test_servers_refuse_strangers_and_let_members_in(server: Server, built: Site, private: Path) -> None:
+    page_401 = (built.output / "401.html").read_bytes()
+    anna = passwords(private)["anna@example.de"]
+    paths = CADDY_PATHS if server.kind == "caddy" else PATHS
+    for path, (refused, allowed) in paths.items():
+        for user, password in [(None, ""), ("anna@example.de", "falsch"), ("niemand@example.de", anna),
+                               ("anna@example.de", "")]:
+            response = server.get(path, user=user, password=password)
+            assert_refused(response, refused, page_401, f"{server.kind} {path} as {user}:{password}")
+            if refused == 401:
+                assert response.headers["WWW-Authenticate"] == 'Basic realm="Kundenbereich"', path
+
+        response = server.get(path, user="anna@example.de", password=anna)
+        what = f"{server.kind} {path} as a member"
+        assert response.status == allowed, what
+        if allowed == 200:
+            assert member_content(response.body), what
+        if allowed != 404:
+            assert_member_headers(response, what)
+        if allowed in (301, 308):
+            assert response.headers["Location"].endswith("/members/"), what
+
+
+def test_servers_list_no_directories_and_serve_public_pages_openly(server: Server, built: Site,
+                                                                   private: Path) -> None:
+    anna = passwords(private)["anna@example.de"]
+    for path in ("/", "/ueber-uns/", "/401.html", "/theme/css/site.css"):
+        assert server.get(path).status == 200, path
+    no_listing = 404 if server.kind == "caddy" else 403  # Caddy's file_server browses only when told to
+    for path in ("/members/images/", "/members/images/products/", "/theme/", "/theme/css/"):
+        response = server.get(path, user="anna@example.de", password=anna)
+        assert response.status == no_listing, path
+        assert b"kanarienbild" not in response.body and b"site.css" not in response.body, path
+
+
+# Caddy redirects to HTTPS on its own; this test runs it on plain HTTP.
+@pytest.mark.parametrize("server", ["apache", "nginx"], indirect=True)
+def test_servers_redirect_plain_http_without_member_content(server: Server) -> None:
+    for path in ("/members/", "/members/index.html", IMAGE, "/"):
+        response = server.get(path, plain_http=True)
+        assert response.status == 301, path
+        assert response.headers["Location"] == f"https://www.example.com{path}", path
+        assert not member_content(response.body), path
+
+
+def test_a_member_removed_by_members_sync_is_refused(server: Server, private: Path) -> None:
+    bernd = passwords(private)["bernd@example.de"]
+    anna = passwords(private)["anna@example.de"]
+    assert server.get("/members/", user="bernd@example.de", password=bernd).status == 200
+
+    (private / "members.csv").write_text(MEMBERS.replace("bernd@example.de;Bernd;Ohm\n", ""), encoding="utf-8")
+    result = sync_members(private / "members.csv", private, cost=10)
+    assert result.removed == ["bernd@example.de"]
+    deploy_members(private, server.root)
+    if server.kind == "caddy":  # Caddy reads the accounts only when it loads its configuration
+        subprocess.run(server.reload, check=True, capture_output=True, env=server.env)
+
+    response = server.get("/members/", user="bernd@example.de", password=bernd)
+    assert_refused(response, 401, (server.root / "www" / "401.html").read_bytes(), "removed member")
+    assert server.get("/members/", user="anna@example.de", password=anna).status == 200
+    assert server.process.poll() is None  # the same process: nginx and Apache were not restarted
+
+
+def test_apache_without_the_htaccess_fails_closed(built: Site, server_root: Path) -> None:
+    world_readable_copy(built, server_root)
+    server = start_apache(built, server_root)
+    try:
+        (server_root / "www" / "members" / ".htaccess").unlink()  # e.g. an upload that replaced the folder
+        for path in ("/members", "/members/", IMAGE):
+            response = server.get(path)
+            assert response.status == 403, path
+            assert not member_content(response.body), path
+        assert server.get("/").status == 200
+    finally:
+        server.stop()
+
+
+# --- nginx with auth_request (single sign-on), against a stub that follows oauth2-proxy's contract -----------------
+
+SESSIONS = {"sesam-anna": "anna@example.de", "sesam-bernd": "bernd@example.de"}
+REVOKED = {"sesam-bernd"}  # signed in at the identity provider, but no longer a member
+
+
+class StubAuthProxy(http.server.BaseHTTPRequestHandler):
+    """oauth2-proxy's contract: /oauth2/auth answers 202 with X-Auth-Request-User for a valid session cookie,
+    401 without one and 403 for a user who may not enter; /oauth2/start sends the browser to the provider."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        if self.path == "/oauth2/auth":
+            cookie = SimpleCookie(self.headers.get("Cookie", "")).get("_oauth2_proxy")
+            session = cookie.value if cookie else None
+            if session not in SESSIONS:
+                self.send_response(401)
+            elif session in REVOKED:
+                self.send_response(403)
+            else:
+                self.send_response(202)
+                self.send_header("X-Auth-Request-User", SESSIONS[session])
+                self.send_header("X-Auth-Request-Email", SESSIONS[session])
+        elif self.path.startswith("/oauth2/start"):
+            self.send_response(302)
+            self.send_header("Location", "https://id.example/authorize")
+        else:
+            self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def sso_server(built: Site, server_root: Path) -> Iterator[Server]:
+    world_readable_copy(built, server_root)
+    auth = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StubAuthProxy)
+    thread = threading.Thread(target=auth.serve_forever, daemon=True)
+    thread.start()
+    server = None
+    try:
+        server = start_nginx(built, server_root, "vorab-sso.conf", auth.server_address[1])
+        yield server
+    finally:
+        if server:
+            server.stop()
+        auth.shutdown()
+        auth.server_close()
+        thread.join()
+
+
+def test_nginx_auth_request_follows_the_oauth2_proxy_contract(sso_server: Server, built: Site) -> None:
+    page_401 = (built.output / "401.html").read_bytes()
+    for path, (refused, allowed) in PATHS.items():
+        for cookie, status in [(None, refused), ("_oauth2_proxy=gefaelscht", refused),
+                               ("_oauth2_proxy=sesam-bernd", 403 if refused == 401 else refused)]:
+            assert_refused(sso_server.get(path, cookie=cookie), status, page_401, f"{path} with {cookie}")
+
+        response = sso_server.get(path, cookie="_oauth2_proxy=sesam-anna")
+        assert response.status == allowed, path
+        if allowed == 200:
+            assert member_content(response.body), path
+        if allowed != 404:
+            assert_member_headers(response, path)
+
+    # The identity the proxy passed on is in the member access log; the proxy's own pages are reachable.
+    assert "anna@example.de" in (sso_server.root / "members-access.log").read_text()
+    response = sso_server.get("/oauth2/start?rd=/members/")
+    assert (response.status, response.headers["Location"]) == (302, "https://id.example/authorize")
+    assert sso_server.get("/oauth2/auth").status == 404  # the check itself is internal
+
+
+# --- Netlify: lint ---------------------------------------------------------------------------------------------------
+
+def netlify_rules(built: Site) -> list[list[str]]:
+    text = (built.root / "dist" / "deploy" / "netlify" / "_redirects").read_text()
+    return [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_netlify_redirects_pair_every_gated_path_with_its_401_fallback(built: Site) -> None:
+    rules = netlify_rules(built)
+    gated = {rule[0] for rule in rules}
+    assert gated == {"/members", "/members/*"}  # /members/* alone does not cover /members
+    for path in gated:
+        own = [rule for rule in rules if rule[0] == path]
+        assert own == [[path, "200!", "Role=member"], [path, "/401.html", "401!"]], path
+    # Rules apply top-down: no rule before a pair may answer for the member area.
+    assert rules[0][0] in gated
+
+
+def test_netlify_headers_cover_every_gated_path(built: Site) -> None:
+    text = (built.root / "dist" / "deploy" / "netlify" / "_headers").read_text()
+    blocks: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("/"):
+            current = blocks.setdefault(line.strip(), [])
+        elif line.strip() and not line.startswith("#"):
+            current.append(line.strip())
+    assert blocks == {path: ["Cache-Control: private, no-store", "X-Robots-Tag: noindex"]
+                      for path in ("/members", "/members/*")}
+    assert all(rule[0] in blocks for rule in netlify_rules(built))
+
+
+# --- the build step ----------------------------------------------------------------------------------------------------
+
+def test_build_writes_every_configuration_and_the_401_page(built: Site) -> None:
+    deploy = built.root / "dist" / "deploy"
+    assert sorted(p.relative_to(deploy).as_posix() for p in deploy.rglob("*") if p.is_file()) == [
+        "apache/members/.htaccess", "apache/vorab.conf", "caddy/Caddyfile", "netlify/_headers",
+        "netlify/_redirects", "nginx/vorab-sso.conf", "nginx/vorab.conf"]
+    page = (built.output / "401.html").read_text()
+    assert "Bitte melden Sie sich an" in page and "kanarien" not in page
+    private = built.root / "private"
+    secrets = [*passwords(private).values(), *passwords(private), "$2y$10$"]
+    for path in [*deploy.rglob("*"), *built.output.rglob("*")]:
+        if path.is_file():
+            assert not any(secret.encode() in path.read_bytes() for secret in secrets), path
+
+
+def test_build_refuses_without_the_401_page(tmp_path: Path) -> None:
+    site = Site(tmp_path / "site")
+    plant_member_content(site)
+    with pytest.raises(BuildFailed, match=r'^The server configurations need the public page 401\.html: add "401" '
+                                          r"to DIRECT_TEMPLATES in pelicanconf\.py\.$"):
+        build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"), steps=[write_server_configs],
+              overrides={"DIRECT_TEMPLATES": ["index"]})
+
+
+def test_settings_name_the_host_and_the_htpasswd_location(tmp_path: Path) -> None:
+    site = Site(tmp_path / "site")
+    plant_member_content(site)
+    site.settings_file.write_text(site.settings_file.read_text() + (
+        "SITEURL = 'https://www.morgenrot-kaffee.example'\n"
+        "GATE_HTPASSWD_PATH = '/srv/geheim/kunden.htpasswd'\n"))
+    build_site(site)
+    nginx = (site.root / "dist" / "deploy" / "nginx" / "vorab.conf").read_text()
+    assert "server_name www.morgenrot-kaffee.example;" in nginx
+    assert "auth_basic_user_file /srv/geheim/kunden.htpasswd;" in nginx
+    caddy = (site.root / "dist" / "deploy" / "caddy" / "Caddyfile").read_text()
+    assert "\nwww.morgenrot-kaffee.example {" in caddy and "import /srv/geheim/members.caddy" in caddy
+
+
+def test_settings_that_would_break_a_configuration_stop_the_build(tmp_path: Path) -> None:
+    site = Site(tmp_path / "site")
+    plant_member_content(site)
+    site.settings_file.write_text(site.settings_file.read_text() + (
+        "GATE_SERVER_NAME = 'www.example.com; include /etc/passwd'\n"
+        "GATE_HTPASSWD_PATH = 'members.htpasswd'\n"))
+    with pytest.raises(BuildFailed) as caught:
+        build_site(site)
+    assert str(caught.value) == (
+        "The gate's settings cannot be written into server configurations:\n"
+        "  GATE_SERVER_NAME: expected a host name, found 'www.example.com; include /etc/passwd'\n"
+        "  GATE_HTPASSWD_PATH: expected an absolute path (letters, digits, . _ - /), found 'members.htpasswd'")
+    assert not site.output.exists()
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_build_refuses_while_git_tracks_private(tmp_path: Path) -> None:
+    needs_program("git", "git")
+    site = Site(tmp_path / "site")
+    plant_member_content(site)
+    (site.root / "private").mkdir()
+    (site.root / "private" / "members.csv").write_text(MEMBERS, encoding="utf-8")
+    (site.root / ".gitignore").write_text("/private/\n")
+    git(site.root, "init", "-q")
+    git(site.root, "add", ".gitignore", "content")
+    build_site(site)  # ignored, untracked: fine
+
+    git(site.root, "add", "--force", "private/members.csv")
+    with pytest.raises(BuildFailed) as caught:
+        build_site(site)
+    assert str(caught.value).startswith("git tracks member data in private/; nothing was built.")
+    assert str(caught.value).endswith(":\n  private/members.csv")
+
+
+def site_with_members(root: Path) -> tuple[Site, Path]:
+    site = Site(root)
+    plant_member_content(site)
+    private = site.root / "private"
+    private.mkdir()
+    (private / "members.csv").write_text(MEMBERS, encoding="utf-8")
+    sync_members(private / "members.csv", private, cost=10)
+    return site, private
+
+
+@pytest.mark.parametrize("audience", ["public", "members"])
+def test_member_emails_and_passwords_in_any_page_stop_the_build(tmp_path: Path, audience: str) -> None:
+    site, private = site_with_members(tmp_path / "site")
+    password = passwords(private)["bernd@example.de"]
+    site.write("pages/kontakt.md", f"""\
+        title: Kontakt
+        audience: {audience}
+
+        Schreiben Sie an anna@example.de oder nutzen Sie den Code {password}.
+        """)
+    with pytest.raises(LeakFound) as caught:
+        build_site(site)
+    message = str(caught.value)
+    credentials = next(private.glob("new-credentials-*.csv")).name
+    pages = ["members/kontakt/index.html"] + (["kontakt/index.html"] if audience == "public" else [])
+    assert message.startswith(f"Leak gate: {2 * len(pages)} fingerprint(s) of non-public content or member data "
+                              f"where they must not be; nothing was published:\n")
+    assert set(message.splitlines()[1:]) == {
+        line for page in pages for line in (
+            f"  {page}: member e-mail of private/members.htpasswd: 'line 1'",
+            f"  {page}: new password of private/{credentials}: 'line 3'")}
+    assert password not in message and "anna@example.de" not in message
+    assert not site.output.exists()
+
+
+def test_the_leak_gate_looks_for_member_credentials_in_dist(tmp_path: Path) -> None:
+    site, private = site_with_members(tmp_path / "site")
+    hashed = (private / "members.htpasswd").read_text().splitlines()[1].split(":", 1)[1]
+
+    def later_step(context) -> None:  # e.g. a newsletter step that puts a member list into its package
+        (context.dist / "deploy" / "stray.txt").write_text(f"bernd@example.de {hashed}")
+
+    with pytest.raises(LeakFound) as caught:
+        build_site(site, steps=(write_server_configs, later_step))
+    assert {str(hit) for hit in caught.value.report.hits} == {
+        "dist/deploy/stray.txt: member e-mail of private/members.htpasswd: 'line 2'",
+        "dist/deploy/stray.txt: password hash of private/members.htpasswd: 'entry 2'"}
