@@ -35,8 +35,8 @@ def build(c, as_of=None, production=False):
 
 @task
 def clean(c):
-    """Remove output/, dist/ and build leftovers."""
-    for name in ("output", "dist", ".staging", "cache"):
+    """Remove output/, dist/, the preview, caches and build leftovers."""
+    for name in ("output", "dist", ".staging", ".preview", "cache"):
         shutil.rmtree(ROOT / name, ignore_errors=True)
 
 
@@ -73,7 +73,7 @@ def newsletter_screenshots(c, slug):
         print(f"{look.width}px: {state} → {look.screenshot.relative_to(ROOT)}")
 
 
-# --- Editor workflow (issue 6): check, schedule, preview, new, livereload, publish -------------------------------
+# --- Editor workflow: check, schedule, preview, new, livereload, publish ---------------------------------------
 
 
 def _progress(message: str) -> None:
