@@ -7,6 +7,7 @@ import functools
 import gzip
 import http.server
 import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from audiences.rules import parse_moment
 from conftest import Site, needs_program
-from search import index_audience
+from search import index_command
 from sitebuild import LeakFound, Project, build
 
 CLOCK = "2027-01-15T09:00"
@@ -109,7 +110,7 @@ def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
 
     def leaky_index(context) -> None:
         members = context.audience_root("members")
-        index_audience(members, set(), context.settings)
+        subprocess.run(index_command(members, set(), context.settings), check=True, capture_output=True)
         shutil.move(members / "pagefind", context.site / "pagefind")
         fragments.update((p.relative_to(context.site).as_posix(), p.read_bytes())
                          for p in (context.site / "pagefind" / "fragment").iterdir())

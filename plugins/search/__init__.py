@@ -29,26 +29,31 @@ def pages_glob(root: Path, skip: set[str]) -> str:
     return "{*.html," + "{" + ",".join(folders) + "}/**/*.html}" if folders else "*.html"
 
 
-def index_audience(root: Path, skip: set[str], settings: dict[str, Any]) -> None:
-    """Index one audience's pages into `root/pagefind/`."""
-    command = [str(get_executable()), "--site", str(root), "--glob", pages_glob(root, skip),
-               "--output-subdir", INDEX_FOLDER, "--root-selector", settings.get("SEARCH_ROOT_SELECTOR", "main"),
-               "--force-language", settings.get("DEFAULT_LANG", "de"), "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BuildFailed(f"search: Pagefind failed for {root.name or 'the public site'}:\n"
-                          f"{done.stderr or done.stdout}")
+def index_command(root: Path, skip: set[str], settings: dict[str, Any]) -> list[str]:
+    """Pagefind's command line for one audience's pages, indexed into `root/pagefind/`."""
+    return [str(get_executable()), "--site", str(root), "--glob", pages_glob(root, skip),
+            "--output-subdir", INDEX_FOLDER, "--root-selector", settings.get("SEARCH_ROOT_SELECTOR", "main"),
+            "--force-language", settings.get("DEFAULT_LANG", "de"), "--silent"]
 
 
 def index_sites(context: Any) -> None:
-    """Build step: a Pagefind index per audience, each over that audience's pages only."""
+    """Build step: a Pagefind index per audience, each over that audience's pages only, all at once (each
+    index lives in its own folder, and the public glob leaves the member folders out)."""
     tiers = context.settings["AUDIENCE_TIERS"]
     roots = {audience: context.audience_root(audience) for audience in tiers}
-    counts = []
+    running = {}
     for audience, root in roots.items():
         nested = {other.relative_to(root).parts[0] for other in roots.values()
                   if other != root and other.is_relative_to(root)}
-        index_audience(root, nested, context.settings)
-        pages = len(list((root / INDEX_FOLDER / "fragment").glob("*.pf_fragment")))
-        counts.append(f"{audience} {pages}")
+        running[audience] = subprocess.Popen(index_command(root, nested, context.settings), stdout=subprocess.PIPE,
+                                             stderr=subprocess.STDOUT, text=True)
+    failures = []
+    for audience, process in running.items():
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            failures.append(f"search: Pagefind failed for the {audience} site:\n{output}")
+    if failures:
+        raise BuildFailed("\n".join(failures))
+    counts = [f"{audience} {len(list((root / INDEX_FOLDER / 'fragment').glob('*.pf_fragment')))}"
+              for audience, root in roots.items()]
     context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}")

@@ -1,5 +1,5 @@
 """The SEQUENCE of a seminar's calendar entry: the editor raises `sequence:` whenever start, end, time zone or
-location change; this build step refuses a change that calendars would ignore.
+location change; the validation refuses a change that calendars would ignore.
 
 Why an editor's field checked against git, rather than a number computed from git: the value travels with the
 file (into every audience's run, a shallow CI clone, a copy outside git) and never goes down when history is
@@ -45,29 +45,41 @@ def sequence_of(text: str) -> int:
     return int(raw) if raw.strip().lstrip("-").isdigit() else 0
 
 
-def committed_versions(path: Path) -> list[str]:
-    """The texts of `path` in every commit that changed it, oldest first; [] outside git."""
-    folder = path.parent
-    log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--follow", "--format=%H", "--name-only",
-                          "--", path.name], cwd=folder, capture_output=True, text=True)
-    if log.returncode != 0:
-        return []
-    lines = [line for line in log.stdout.splitlines() if line.strip()]
-    specs = [f"{commit}:{name}" for commit, name in zip(lines[::2], lines[1::2])]
-    if not specs:
-        return []
+def work_tree(folder: Path) -> Path | None:
+    """The git work tree `folder` is in; None outside git (then there is no history to compare with)."""
     top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True)
-    blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=top.stdout.strip(),
-                           input="\n".join(specs).encode() + b"\n", capture_output=True, check=True).stdout
-    texts = []
-    while blobs:  # "<sha> blob <size>\n<content>\n" per version
+    return Path(top.stdout.strip()) if top.returncode == 0 else None
+
+
+def committed_versions(top: Path, paths: list[Path]) -> dict[Path, list[str]]:
+    """The texts of each file in every commit that changed it (following renames), oldest first; one
+    `git log` per file, one `git cat-file` for all versions."""
+    specs: dict[Path, list[str]] = {}
+    for path in paths:
+        log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--follow", "--format=%H", "--name-only",
+                              "--", path.name], cwd=path.parent, capture_output=True, text=True)
+        lines = [line for line in log.stdout.splitlines() if line.strip()] if log.returncode == 0 else []
+        specs[path] = [f"{commit}:{name}" for commit, name in zip(lines[::2], lines[1::2])]
+    wanted = [spec for path in paths for spec in specs[path]]
+    if not wanted:
+        return {path: [] for path in paths}
+    blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=top, input="\n".join(wanted).encode() + b"\n",
+                           capture_output=True, check=True).stdout
+    texts: list[str | None] = []
+    while blobs:  # "<sha> blob <size>\n<content>\n" per version, or "<spec> missing\n"
         header, _, blobs = blobs.partition(b"\n")
         if header.endswith(b"missing"):
+            texts.append(None)
             continue
         size = int(header.rsplit(b" ", 1)[1])
         texts.append(blobs[:size].decode("utf-8", errors="replace"))
         blobs = blobs[size + 1:]
-    return texts[::-1]
+    versions, start = {}, 0
+    for path in paths:
+        mine = texts[start:start + len(specs[path])]
+        start += len(specs[path])
+        versions[path] = [text for text in reversed(mine) if text is not None]
+    return versions
 
 
 def required_sequence(history: list[str], current: str, default_zone: str) -> int:
@@ -85,12 +97,15 @@ def sequence_problems(registry: Any, settings: dict[str, Any]) -> list[ContentPr
     (part of the validation every build and `invoke check` run)."""
     problems = []
     zone = settings["TIMEZONE"]
-    for item in registry.items:
-        if item.type.folder != "seminars":
-            continue
+    seminars = [item for item in registry.items if item.type.folder == "seminars"]
+    top = work_tree(registry.content_dir) if seminars else None
+    if top is None:
+        return []
+    histories = committed_versions(top, [registry.content_dir / item.relpath for item in seminars])
+    for item in seminars:
         path = registry.content_dir / item.relpath
         current = path.read_text(encoding="utf-8")
-        need = required_sequence(committed_versions(path), current, zone)
+        need = required_sequence(histories[path], current, zone)
         have = sequence_of(current)
         if have < need:
             line = item.source.line("sequence") if item.source.value("sequence") else item.source.line("start")

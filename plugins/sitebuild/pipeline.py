@@ -92,7 +92,11 @@ class Project:
     settings_file: Path
 
     def settings(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        return read_settings(str(self.settings_file), override=overrides or {})
+        settings = read_settings(str(self.settings_file), override=overrides or {})
+        # Pelican anchors CACHE_PATH at the settings file only when that file sets it; otherwise at the
+        # working directory. Ours is always the project's.
+        settings["CACHE_PATH"] = str(self.settings_file.parent / settings["CACHE_PATH"])
+        return settings
 
 
 def audience_folder(settings: dict[str, Any], audience: str) -> str:
@@ -145,12 +149,15 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         context = BuildContext(settings, registry, clock, staging / "site", staging / "dist", {},
                                issues=validation.issues, notes=[f"warning: {w}" for w in validation.warnings])
         context.dist.mkdir()
+        mark = time.perf_counter()
         runs: list[Run] = []
+        sources_root = _cache_folder(settings, f"sources-{hashlib.sha256(bytes(output)).hexdigest()[:12]}")
         for audience in tiers:
-            sources = write_run_sources(registry, audience, clock, staging / "sources" / audience)
+            sources = write_run_sources(registry, audience, clock, sources_root / audience)
             context.sources[audience] = sources
             runs.append(_run_for(project, settings, audience, clock, sources, staging / "sites" / audience,
                                  registry, overrides))
+        timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
         progress(f"Pelican: {len(registry.items)} items, one run per audience ({', '.join(tiers)})")
         run_all(runs)
@@ -173,10 +180,12 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         if not gate.passed:
             raise LeakFound(gate)
 
+        mark = time.perf_counter()
         swap_into_place(context.site, output)
         for folder in sorted(context.dist.iterdir()):
             dist.mkdir(parents=True, exist_ok=True)
             swap_into_place(folder, dist / folder.name)
+        timings["swap"] = time.perf_counter() - mark
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started

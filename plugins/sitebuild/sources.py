@@ -43,7 +43,11 @@ def source_copy(item: Item, *, public: bool) -> tuple[str, set[str]]:
 
 
 def write_run_sources(registry: Registry, audience: str, clock: datetime, target: Path) -> RunSources:
-    """Write the copies; raise ContentErrors if a copy links to an item this audience may not see yet."""
+    """Make `target` hold exactly the copies and assets this audience is given; raise ContentErrors if a copy
+    links to an item this audience may not see yet.
+
+    `target` persists between builds: files whose text is unchanged are left alone (creating files is the slow
+    part of a build) and files no longer given are deleted, so the run never sees a stale source."""
     public = audience == registry.tiers[0]
     run = RunSources(audience, target)
     target.mkdir(parents=True, exist_ok=True)  # an audience may have nothing yet: still a (nearly empty) site
@@ -53,19 +57,42 @@ def write_run_sources(registry: Registry, audience: str, clock: datetime, target
     for item in visible:
         text, assets = source_copy(item, public=public)
         problems += _links_to_invisible(item, text, visible_paths, audience, clock)
-        destination = target / item.relpath
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(text, encoding="utf-8")
         run.items.append(item)
         run.texts[item.relpath] = text
         run.assets |= assets
     if problems:
         raise ContentErrors(problems)
+    given = set(run.texts) | run.assets
+    for path in [p for p in target.rglob("*") if p.is_file()]:
+        if path.relative_to(target).as_posix() not in given:
+            path.unlink()
+    for relpath, text in run.texts.items():
+        _write_if_changed(target / relpath, text)
     for asset in sorted(run.assets):
-        destination = target / asset
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(registry.content_dir / asset, destination)
+        _link(registry.content_dir / asset, target / asset)
     return run
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _link(source: Path, destination: Path) -> None:
+    """A hard link to the asset (a copy across file systems), replaced if it no longer is the same file."""
+    if destination.exists():
+        if os.path.samefile(source, destination):
+            return
+        destination.unlink()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def _links_to_invisible(item: Item, text: str, visible: set[str], audience: str,
@@ -81,10 +108,3 @@ def _links_to_invisible(item: Item, text: str, visible: set[str], audience: str,
                 f"a link to something the {audience} may see at {clock.isoformat(timespec='minutes')}",
                 found(match["path"])))
     return problems
-
-
-def _link_or_copy(source: Path, destination: Path) -> None:
-    try:
-        os.link(source, destination)
-    except OSError:
-        shutil.copy2(source, destination)
