@@ -67,6 +67,9 @@ FAQ_DEFAULT_CONTACT = "jonas-berger"
 # Search (plugins/search): Pagefind indexes only each page's <main>.
 SEARCH_ROOT_SELECTOR = "main"
 
+# The gate (plugins/gate): members-sync hashes new members' passwords with this bcrypt cost (at least 10).
+GATE_BCRYPT_COST = 12
+
 JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,

@@ -173,6 +173,8 @@ def test_leak_gate_reads_compressed_escaped_and_named_files(site: Site, tmp_path
         "search.json": json.dumps({"t": "Röstung kanarientitel Panama"}, ensure_ascii=True).encode(),
         "a.html": b"<p>R&ouml;stung <em>kanarientitel</em> Panama</p>",
         "link.html": b'<a href="/produkte/kanarienslug-panama/">x</a>',
+        "meta.html": "<meta content=\"Mia's Röstung kanarientitel Panama\">".encode(),  # apostrophe first
+        "unquoted.html": b"<img alt=kanarienbild-tuete.svg>",
         "img/kanarienbild-tuete.svg": b"<svg/>",
         "clean.html": b"<p>Kaffee</p>",
     }

@@ -23,7 +23,9 @@ import ahocorasick
 from .fingerprints import Fingerprint, normalise
 
 TAG = re.compile(r"<[^>]*>")
-ATTRIBUTE_VALUE = re.compile(r"""=\s*["']([^"'<>]*)["']""")
+# Attribute values, double-quoted (may hold an apostrophe), single-quoted and unquoted: one pattern each, so
+# that each pass is a single C-level findall.
+ATTRIBUTE_VALUES = (re.compile(r'=\s*"([^"]*)"'), re.compile(r"=\s*'([^']*)'"), re.compile(r"=([^\s\"'=<>`]+)"))
 JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -85,7 +87,7 @@ def drop_shared(fingerprints: list[Fingerprint], public_texts: Iterable[str],
 def visible_words(raw: str) -> str:
     """The normalised words of a file as any reader could recover them."""
     # Two C-level passes instead of a callback per tag: the text with markup blanked, then attribute values.
-    text = TAG.sub(" ", raw) + " " + " ".join(ATTRIBUTE_VALUE.findall(raw))
+    text = " ".join([TAG.sub(" ", raw), *(" ".join(pattern.findall(raw)) for pattern in ATTRIBUTE_VALUES)])
     text = html.unescape(text)
     if "\\u" in text:
         text = JSON_ESCAPE.sub(lambda match: chr(int(match[1], 16)), text)
