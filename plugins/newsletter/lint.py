@@ -1,6 +1,7 @@
 """The checks every e-mail of every issue must pass (reference/email.md, "Checks worth automating").
 
-Run by the build on each tool's variant; a failing check fails the build, naming the issue, tool and check.
+The build checks each issue's structure once (the tools' variants differ only in substituted tags) and each
+variant's delivery details; a failing check fails the build, naming the issue, variant and check.
 """
 
 from __future__ import annotations
@@ -35,8 +36,28 @@ class _Elements(HTMLParser):
 
 def email_problems(html: str, text: str, *, subject: str, preheader: str, lang: str, site_url: str,
                    unsubscribe: str, exempt_urls: set[str], postal_address: str) -> list[str]:
-    """Every problem of one e-mail variant; [] when it passes. `exempt_urls` are a tool's tags and the web
-    version: no https or UTM rules for them."""
+    """Every problem of one e-mail; [] when it passes. `exempt_urls` are a tool's tags and the web version: no
+    https or UTM rules for them."""
+    return (structure_problems(html, text, subject=subject, preheader=preheader, lang=lang, site_url=site_url,
+                               exempt_urls=exempt_urls)
+            + delivery_problems(html, text, unsubscribe=unsubscribe, postal_address=postal_address))
+
+
+def delivery_problems(html: str, text: str, *, unsubscribe: str, postal_address: str) -> list[str]:
+    """What differs between the tools' variants of one issue: their tags, the postal address, the size."""
+    problems = []
+    if len(html.encode()) > MAX_BYTES:
+        problems.append(f"size: expected at most {MAX_BYTES} bytes, found {len(html.encode())}")
+    if not (unsubscribe in html and unsubscribe in text):
+        problems.append(f"unsubscribe: expected {unsubscribe!r} in HTML and text")
+    if not (postal_address in html and postal_address in text):
+        problems.append("postal address: expected it in HTML and text")
+    return problems
+
+
+def structure_problems(html: str, text: str, *, subject: str, preheader: str, lang: str, site_url: str,
+                       exempt_urls: set[str]) -> list[str]:
+    """What every variant shares (they differ only in substituted tags): checked once per issue."""
     parser = _Elements()
     parser.feed(html)
     tags = parser.elements
@@ -73,9 +94,6 @@ def email_problems(html: str, text: str, *, subject: str, preheader: str, lang: 
     need(bool(re.search(r"@media[^{]*\{[^@]*!important", html)), "@media: expected !important kept in media rules")
     need("<mj-" not in html, "MJML: expected no mj-* element left in the HTML")
     need(not re.search(r"<(script|form|iframe)\b", html, re.I), "HTML: expected no <script>, <form> or <iframe>")
-    need(len(html.encode()) <= MAX_BYTES, f"size: expected at most {MAX_BYTES} bytes, found {len(html.encode())}")
-    need(unsubscribe in html and unsubscribe in text, f"unsubscribe: expected {unsubscribe!r} in HTML and text")
-    need(postal_address in html and postal_address in text, "postal address: expected it in HTML and text")
     links = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("https://")} - exempt_urls
     need(bool(text.strip()), "text: expected a plain-text part")
     for url in sorted(links):

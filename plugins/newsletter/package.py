@@ -17,28 +17,25 @@ from sitebuild.errors import BuildFailed
 
 from .esps import ESPS
 from .issues import Issue
-from .lint import email_problems
+from .lint import delivery_problems, email_problems
 from .render import Rendered, for_esp, with_sample_values
 
 
 def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], target: Path) -> dict[str, Any]:
-    """Check every variant of `issue`, write its package into `target` and return its manifest."""
+    """Check `issue` (its structure once, on the preview; each tool's variant for its tags), write its package
+    into `target` and return its manifest."""
     target.mkdir(parents=True)
     files: dict[str, list[str]] = {}
     problems: list[str] = []
 
-    def check(variant: str, html: str, text: str, unsubscribe: str, web_version: str, address: str) -> None:
-        found = email_problems(
-            html, text, subject=issue.value("subject"), preheader=issue.value("preheader"),
-            lang=issue.value("lang", settings["DEFAULT_LANG"]), site_url=settings["NEWSLETTER_SITEURL"],
-            unsubscribe=unsubscribe, exempt_urls={unsubscribe, web_version}, postal_address=address)
+    def check(variant: str, found: list[str]) -> None:
         problems.extend(f"  {issue.item.path} ({variant}): {problem}" for problem in found)
 
     for name in settings["NEWSLETTER_ESPS"]:
         esp = ESPS[name]
         html, text = for_esp(rendered, esp, settings)
-        check(name, html, text, esp.unsubscribe_url, esp.web_version_url or rendered.web_version_url,
-              esp.postal_address or settings["POSTAL_ADDRESS"])
+        check(name, delivery_problems(html, text, unsubscribe=esp.unsubscribe_url,
+                                      postal_address=esp.postal_address or settings["POSTAL_ADDRESS"]))
         written = {"email.html": html.encode(), "email.txt": text.encode()}
         if name == "mailchimp":  # "Import zip": Mailchimp hosts the bundled images, gated or not on our site
             written["email.zip"] = _zip_with_images(html, rendered.images, Path(settings["PATH"]))
@@ -58,8 +55,12 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
         files[name] = [f"{name}/{filename}" for filename in written]
 
     preview_html, preview_text = with_sample_values(rendered, settings)
-    check("preview", preview_html, preview_text, settings["NEWSLETTER_UNSUBSCRIBE_URL"], rendered.web_version_url,
-          settings["POSTAL_ADDRESS"])
+    unsubscribe = settings["NEWSLETTER_UNSUBSCRIBE_URL"]
+    check("preview", email_problems(
+        preview_html, preview_text, subject=issue.value("subject"), preheader=issue.value("preheader"),
+        lang=issue.value("lang", settings["DEFAULT_LANG"]), site_url=settings["NEWSLETTER_SITEURL"],
+        unsubscribe=unsubscribe, exempt_urls={unsubscribe, rendered.web_version_url},
+        postal_address=settings["POSTAL_ADDRESS"]))
     if problems:
         raise BuildFailed("Newsletter e-mails failed their checks; nothing was published:\n" + "\n".join(problems))
     (target / "preview.html").write_text(preview_html, encoding="utf-8")
