@@ -11,7 +11,8 @@ from .contents import Contact, Faq, Item, Newsletter, Product, Seminar
 
 
 class CollectionGenerator(CachingGenerator):
-    """Reads `<NAME>_PATHS` into `context[<name>s]`, writes each item and the `<NAME>S_SAVE_AS` listing."""
+    """Reads `<NAME>_PATHS` into `context[<name>s]` (and `<name>s_by_slug`), writes each item and the
+    `<NAME>S_SAVE_AS` listing."""
 
     content_class: type[Item]
 
@@ -46,6 +47,8 @@ class CollectionGenerator(CachingGenerator):
             self.add_static_links(item)
         self.items.sort(key=self.sort_key)
         self.context[self.context_name] = self.items
+        # For templates that refer to an item by slug (a seminar's contact person): a lookup, not a scan.
+        self.context[f"{self.context_name}_by_slug"] = {item.slug: item for item in self.items}
         self.save_cache()
         self.readers.save_cache()
 
