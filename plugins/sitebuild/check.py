@@ -19,7 +19,7 @@ from seminars.sequence import sequence_problems
 
 from .errors import BuildFailed, ContentErrors, ContentProblem, found
 from .pipeline import load_project_registry
-from .registry import FILENAME_LINK, Item, Registry
+from .registry import FILENAME_LINK, Item, Registry, resolve_link
 
 
 
@@ -78,13 +78,9 @@ def _filename_link_problems(content: Path, newsletters: Path) -> list[ContentPro
 
 
 def _link_target(link: str, relpath: str, roots: dict[str, Path]) -> Path:
-    link = link.split("#", 1)[0].split("?", 1)[0]
-    target = posixpath.normpath(link.lstrip("/") if link.startswith("/")
-                                else posixpath.join(posixpath.dirname(relpath), link))
-    top, _, rest = target.partition("/")
-    if top == "newsletters" and rest:
-        return roots["newsletters"] / rest
-    return roots[""] / target
+    """The file a link names, by Pelican's rule (resolve_link); newsletters/ lives beside content/."""
+    top, _, rest = resolve_link(link, posixpath.dirname(relpath)).partition("/")
+    return roots["newsletters"] / rest if top == "newsletters" and rest else roots[""] / top / rest
 
 
 def _schedule_warnings(registry: Registry) -> list[ContentProblem]:

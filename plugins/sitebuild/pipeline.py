@@ -151,12 +151,13 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         context.dist.mkdir()
         mark = time.perf_counter()
         runs: list[Run] = []
+        previews = preview_count(registry, clock)
         sources_root = _cache_folder(settings, f"sources-{hashlib.sha256(bytes(output)).hexdigest()[:12]}")
         for audience in tiers:
             sources = write_run_sources(registry, audience, clock, sources_root / audience)
             context.sources[audience] = sources
             runs.append(_run_for(project, settings, audience, clock, sources, staging / "sites" / audience,
-                                 registry, overrides))
+                                 previews, overrides))
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
         progress(f"Pelican: {len(registry.items)} items, one run per audience ({', '.join(tiers)})")
@@ -228,6 +229,13 @@ def _reader_cache(settings: dict[str, Any], audience: str) -> dict[str, Any]:
             "CACHE_PATH": str(_cache_folder(settings, f"pelican-{audience}-{key}"))}
 
 
+def preview_count(registry: Registry, clock: datetime) -> int:
+    """How many products members see before the public at `clock` (the public may know how many, not which)."""
+    tiers = registry.tiers
+    return sum(1 for item in registry.visible(tiers[1], clock)
+               if item.type.folder == "products" and not item.schedule.released(clock, tiers))
+
+
 def _cache_folder(settings: dict[str, Any], name: str) -> Path:
     folder = Path(settings["CACHE_PATH"]) / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -235,14 +243,11 @@ def _cache_folder(settings: dict[str, Any], name: str) -> Path:
 
 
 def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: datetime, sources: RunSources,
-             destination: Path, registry: Registry, overrides: dict[str, Any] | None) -> Run:
+             destination: Path, previews: int, overrides: dict[str, Any] | None) -> Run:
     folder = audience_folder(settings, audience)
     siteurl = settings["SITEURL"]
     if folder and siteurl:
         siteurl = f"{siteurl.rstrip('/')}/{folder}"
-    tiers = tuple(settings["AUDIENCE_TIERS"])
-    previews = sum(1 for item in registry.visible(tiers[1], clock)
-                   if item.type.folder == "products" and not item.schedule.released(clock, tiers))
     # Compiled templates are kept between builds (keyed by the template's source, so edits are picked up).
     jinja = {**settings["JINJA_ENVIRONMENT"],
              "bytecode_cache": FileSystemBytecodeCache(str(_cache_folder(settings, "jinja")))}
