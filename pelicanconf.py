@@ -17,7 +17,7 @@ OUTPUT_PATH = "output"
 THEME = "themes/member-area"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["audiences", "catalog", "design", "seminars", "faq"]
+PLUGINS = ["outputs", "audiences", "catalog", "design", "seminars", "faq"]
 
 # Audiences, lowest first. A further tier (e.g. "gold") is one more name here.
 AUDIENCE_TIERS = ("public", "members")

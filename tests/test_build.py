@@ -9,7 +9,8 @@ import shutil
 import pytest
 
 from conftest import THEME, Site, tree_digest
-from sitebuild import BuildFailed, LeakFound
+from audiences.rules import parse_moment
+from sitebuild import BuildFailed, LeakFound, Project, build
 
 PUBLIC_FROM = "2027-03-01T09:00"
 BEFORE, AT_RELEASE, AFTER = "2027-03-01T08:59:59", "2027-03-01T09:00:00", "2027-03-01T09:00:01"
@@ -118,6 +119,26 @@ def test_item_going_back_to_members_only_leaves_nothing_behind(site: Site) -> No
     assert not (site.output / "stray-file-from-elsewhere.txt").exists()
 
 
+def test_each_build_equals_a_build_from_nothing(site: Site, tmp_path) -> None:
+    """A build updates the tree the swap before left in staging (plugins/outputs): whatever that tree held —
+    pages that went back to members-only, a stray file, an older search index — the published site is
+    byte-identical to one built from nothing."""
+    plant_canary_product(site)
+    for step, clock in enumerate([AFTER, BEFORE, AFTER, BEFORE, AFTER]):
+        if site.output.exists():
+            (site.output / "stray-file-from-elsewhere.txt").write_text("stale")
+        if step == 3:
+            site.remove("products/vorschau.md")
+        if step == 4:
+            plant_canary_product(site)
+        site.build(clock)
+        fresh = tmp_path / f"fresh-{step}"
+        build(Project(site.settings_file), parse_moment(clock, "Europe/Berlin"), output=fresh)
+        assert tree_digest(site.output) == tree_digest(fresh), f"build {step} at {clock}"
+    assert "title" in found_canaries(site.files(members=False))
+    assert not (site.output / "stray-file-from-elsewhere.txt").exists()
+
+
 def test_failed_builds_leave_output_byte_identical(site: Site, tmp_path) -> None:
     plant_canary_product(site)
     site.build(BEFORE)
@@ -131,7 +152,7 @@ def test_failed_builds_leave_output_byte_identical(site: Site, tmp_path) -> None
     with pytest.raises(BuildFailed, match="Pelican reported problems"):
         site.build(AFTER)
     assert tree_digest(site.output) == before
-    assert not any((site.root / ".staging").iterdir())
+    assert [p.name for p in (site.root / ".staging" / "output").iterdir()] == ["site"]  # only the spare tree
 
     # 2. a leak found by the gate
     leaky_theme = tmp_path / "leaky-theme"

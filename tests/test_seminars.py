@@ -3,7 +3,8 @@ seminars and meeting links never public, the upcoming/past split at the build cl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -162,3 +163,20 @@ def test_bad_times_and_zones_are_errors(site: Site, field: str, value: str, expe
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
     assert f"{field}: expected {expected}" in str(caught.value)
+
+
+def test_calendar_from_shared_components_equals_one_built_whole() -> None:
+    """The components a build serialises once and shares give the bytes icalendar writes for the whole object."""
+    from seminars.calendar import PRODID, Event, calendar, vevent
+
+    berlin, new_york = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+    events = [Event("a", "Röstkurs", datetime(2027, 7, 1, 18, tzinfo=berlin), datetime(2027, 7, 1, 20, tzinfo=berlin),
+                    "Europe/Berlin", "Freiburg", "Kurs", "https://x.example/a/", "a@x.example", 2),
+              Event("b", "Online", datetime(2028, 1, 5, 9, tzinfo=new_york), datetime(2028, 1, 5, 10, tzinfo=new_york),
+                    "America/New_York", "", "", "https://x.example/b/", "b@x.example")]
+    stamp = datetime(2027, 1, 15, 9, tzinfo=berlin)
+    whole = icalendar.Calendar.new(name="Seminare", prodid=PRODID, method="PUBLISH", uid="feed@x.example", subcomponents=[
+        *(icalendar.Timezone.from_tzid(zone, first_date=date(2026, 1, 1), last_date=date(2029, 12, 31))
+          for zone in ("America/New_York", "Europe/Berlin")),
+        *(vevent(event, stamp) for event in events)])
+    assert calendar(events, name="Seminare", uid="feed@x.example", stamp=stamp) == whole.to_ical()

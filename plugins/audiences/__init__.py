@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from outputs import write_output
 from pelican import signals
 
 from .rules import DEFAULT_TIERS, Schedule, head_start_days
@@ -60,7 +61,7 @@ def write_robots_txt(pelican: Any) -> None:
         return
     folders = [settings.get(f"{tier.upper()}_PATH", tier) for tier in tiers[1:]]
     rules = "".join(f"Disallow: /{folder}/\n" for folder in folders)
-    (Path(pelican.output_path) / "robots.txt").write_text(f"User-agent: *\n{rules}", encoding="utf-8")
+    write_output(Path(pelican.output_path) / "robots.txt", f"User-agent: *\n{rules}")
 
 
 def register() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from outputs import write_output
 from pelican import signals
 
 from .locale import Formatter, translations
@@ -35,8 +36,7 @@ def resolve_page_links(generator: Any) -> None:
 
 def write_tokens_css(pelican: Any) -> None:
     target = Path(pelican.output_path) / "theme" / "css" / "tokens.css"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(css_variables(load_tokens(pelican.settings["THEME"])), encoding="utf-8")
+    write_output(target, css_variables(load_tokens(pelican.settings["THEME"])))
 
 
 def register() -> None:

@@ -11,6 +11,8 @@ footer are not).
 
 from __future__ import annotations
 
+import gzip
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,25 @@ def index_sites(context: Any) -> None:
             failures.append(f"search: Pagefind failed for the {audience} site:\n{output}")
     if failures:
         raise BuildFailed("\n".join(failures))
+    for root in roots.values():
+        remove_stale_chunks(root / INDEX_FOLDER)
+        context.produced.update(str(path) for path in (root / INDEX_FOLDER).rglob("*") if path.is_file())
     counts = [f"{audience} {len(list((root / INDEX_FOLDER / 'fragment').glob('*.pf_fragment')))}"
               for audience, root in roots.items()]
     context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}")
+
+
+def remove_stale_chunks(index: Path) -> None:
+    """Delete what earlier indexes left in `index`: the build updates the previous tree in place, and Pagefind
+    writes only the files it does not find there (their names are hashes of their content), never deleting any.
+    A chunk is current if the index's metadata file (gzip'd, named in pagefind-entry.json) names it."""
+    entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
+    metas = {f"pagefind.{language['hash']}.pf_meta" for language in entry["languages"].values()}
+    names = b"".join(gzip.decompress((index / meta).read_bytes()) for meta in metas)
+    for path in index.iterdir():
+        if path.suffix == ".pf_meta" and path.name not in metas:
+            path.unlink()
+    for folder in ("fragment", "index", "filter"):
+        for path in (index / folder).glob("*") if (index / folder).is_dir() else ():
+            if path.stem.encode() not in names:
+                path.unlink()

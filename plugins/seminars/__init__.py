@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
+from outputs import write_output
 from pelican import signals
 
 from .calendar import Event, calendar, google_url, outlook_url, uid_for
@@ -83,17 +84,12 @@ def add_calendars(generators: list[Any]) -> None:
         ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
         item.calendar = {"ics": ics, "google": google_url(event), "outlook": outlook_url(event)}
         ics_uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
-        _write(output / ics, calendar([event], name=event.title, uid=ics_uid, stamp=stamp))
+        write_output(output / ics, calendar([event], name=event.title, uid=ics_uid, stamp=stamp))
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
-    _write(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
+    write_output(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
     absolute = f"{audience_root(settings)}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def register() -> None:

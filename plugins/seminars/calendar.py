@@ -7,7 +7,8 @@ both say the same date, place and identity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -50,14 +51,31 @@ def vevent(event: Event, stamp: datetime) -> icalendar.Event:
 
 def calendar(events: list[Event], *, name: str, uid: str, stamp: datetime) -> bytes:
     """A VCALENDAR (METHOD:PUBLISH: an offer to add, not a meeting request) with the VTIMEZONE of every zone
-    its events use, for the years they span."""
-    cal = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid,
-                                 subcomponents=[vevent(event, stamp) for event in events])
+    its events use, for the whole years from the year before the first event to the year after the last.
+
+    Each component is serialised once and shared: a seminar's own file and the feed hold the same VEVENT, and
+    all files of a build hold the same few VTIMEZONEs (building and folding them was most of a build's
+    calendar time)."""
+    frame = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid).to_ical()
+    body = b""
     if events:
-        first = min(event.start for event in events).date() - timedelta(days=366)
-        last = max(event.end for event in events).date() + timedelta(days=366)
-        cal.add_missing_timezones(first_date=first, last_date=last)
-    return cal.to_ical()
+        first = min(event.start for event in events).year - 1
+        last = max(event.end for event in events).year + 1
+        body = b"".join(_vtimezone(zone, first, last) for zone in sorted({event.zone for event in events}))
+        body += b"".join(_vevent(event, stamp) for event in events)
+    end = b"END:VCALENDAR\r\n"
+    return frame.removesuffix(end) + body + end
+
+
+@lru_cache(maxsize=None)
+def _vevent(event: Event, stamp: datetime) -> bytes:
+    return vevent(event, stamp).to_ical()
+
+
+@lru_cache(maxsize=None)
+def _vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
+    return icalendar.Timezone.from_tzid(zone, first_date=date(first_year, 1, 1),
+                                        last_date=date(last_year, 12, 31)).to_ical()
 
 
 def google_url(event: Event) -> str:

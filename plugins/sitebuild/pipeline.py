@@ -7,7 +7,6 @@ Nothing touches `output/` until every stage has passed; any failure raises Build
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +24,7 @@ from .errors import BuildFailed
 from .registry import Registry, load_registry
 from .runner import Run, run_all
 from .sources import RunSources, write_run_sources
-from .staging import new_staging, swap_into_place
+from .staging import SPARE, remove_unproduced, staging_for, swap_into_place
 
 
 class LeakFound(BuildFailed):
@@ -54,9 +53,10 @@ class BuildResult:
 @dataclass
 class BuildContext:
     """What a build step sees. Steps run after the Pelican runs and before the leak gate; they may write into
-    `site` (e.g. a search index per audience) or into `dist / <name>` (e.g. newsletters, server configurations),
-    add `fingerprints` that must appear nowhere (member data: the gate looks for them in the member areas too),
-    and add `dist` folders the gate must scan."""
+    `site` (e.g. a search index per audience; every file written there must be added to `produced`, or the
+    build deletes it) or into `dist / <name>` (e.g. newsletters, server configurations), add `fingerprints` that
+    must appear nowhere (member data: the gate looks for them in the member areas too), and add `dist` folders
+    the gate must scan."""
 
     settings: dict[str, Any]
     registry: Registry
@@ -64,6 +64,7 @@ class BuildContext:
     site: Path  # the staged output/: public site at the top, member areas in their folders
     dist: Path  # the staged dist/: each step writes only its own dist/<name>/
     sources: dict[str, RunSources]
+    produced: set[str] = field(default_factory=set)  # absolute paths of the files this build wrote into `site`
     fingerprints: list[Fingerprint] = field(default_factory=list)
     gated_dist: list[str] = field(default_factory=list)  # names of dist/<name> folders the leak gate scans
     notes: list[str] = field(default_factory=list)
@@ -74,6 +75,9 @@ class BuildContext:
 
 
 Step = Callable[[BuildContext], None]
+
+
+STEP_FOLDERS = frozenset({"pagefind"})  # folders a step keeps up to date itself: plugins/search's INDEX_FOLDER
 
 
 def default_steps() -> tuple[Step, ...]:
@@ -144,11 +148,9 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     registry = validation.registry
     timings["registry"] = time.perf_counter() - started
 
-    staging = new_staging(output)
-    try:
-        context = BuildContext(settings, registry, clock, staging / "site", staging / "dist", {},
+    with staging_for(output) as staging:
+        context = BuildContext(settings, registry, clock, staging / SPARE, staging / "dist", {},
                                issues=validation.issues, notes=[f"warning: {w}" for w in validation.warnings])
-        context.dist.mkdir()
         mark = time.perf_counter()
         runs: list[Run] = []
         previews = preview_count(registry, clock)
@@ -156,23 +158,23 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         for audience in tiers:
             sources = write_run_sources(registry, audience, clock, sources_root / audience)
             context.sources[audience] = sources
-            runs.append(_run_for(project, settings, audience, clock, sources, staging / "sites" / audience,
+            runs.append(_run_for(project, settings, audience, clock, sources, context.audience_root(audience),
                                  previews, overrides))
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
         progress(f"Pelican: {len(registry.items)} items, one run per audience ({', '.join(tiers)})")
-        run_all(runs)
+        context.produced = run_all(runs)
         timings["pelican"] = time.perf_counter() - mark
-
-        (staging / "sites" / tiers[0]).rename(context.site)
-        for audience in tiers[1:]:
-            (staging / "sites" / audience).rename(context.audience_root(audience))
+        # Pages no run produced go before the steps read the site (search must not index them); the folders
+        # steps update in place themselves (search indexes) are cleared of what the steps did not produce after.
+        remove_unproduced(context.site, context.produced, except_in=STEP_FOLDERS)
 
         for step in default_steps() if steps is None else steps:
             mark = time.perf_counter()
             progress(f"step: {step.__module__.split('.')[0]}")
             step(context)
             timings[step.__module__.split(".")[0]] = time.perf_counter() - mark
+        remove_unproduced(context.site, context.produced)
 
         mark = time.perf_counter()
         progress("leak gate: scanning the public files")
@@ -182,13 +184,11 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
             raise LeakFound(gate)
 
         mark = time.perf_counter()
-        swap_into_place(context.site, output)
+        swap_into_place(context.site, output, keep_previous=True)
         for folder in sorted(context.dist.iterdir()):
             dist.mkdir(parents=True, exist_ok=True)
             swap_into_place(folder, dist / folder.name)
         timings["swap"] = time.perf_counter() - mark
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
     return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
                        gate, timings, context.notes, registry)
@@ -260,7 +260,8 @@ def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: d
         "AUDIENCE": audience,
         "AUDIENCE_CLOCK": clock,
         "AUDIENCE_PREVIEW_COUNT": previews,
-        "DELETE_OUTPUT_DIRECTORY": False,
+        "DELETE_OUTPUT_DIRECTORY": False,  # the build deletes what no run produced (plugins/outputs)
+        "STATIC_CHECK_IF_MODIFIED": True,  # static files already in the spare tree are not copied again
         **_reader_cache(settings, audience),
     }
     return Run(audience, project.settings_file, run_overrides)

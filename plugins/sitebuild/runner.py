@@ -1,6 +1,6 @@
 """Runs Pelican once per audience, each in its own process, in parallel (ARCHITECTURE §3).
 
-Any warning Pelican logs (a template error, a broken `{filename}` link, a file it skipped) fails the run:
+Each run reports the files it produced (plugins/outputs), so the build can delete the rest. Any warning Pelican logs (a template error, a broken `{filename}` link, a file it skipped) fails the run:
 Pelican itself would only log it and exit 0.
 """
 
@@ -34,11 +34,19 @@ class _Collect(logging.Handler):
         self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
-def run_pelican(run: Run) -> list[str]:
-    """Build one audience's site; return the warnings and errors Pelican logged (empty = success)."""
+@dataclass(frozen=True)
+class RunResult:
+    problems: list[str]  # the warnings and errors Pelican logged (empty = success)
+    produced: set[str]  # absolute paths of every file the run wrote or found already up to date
+
+
+def run_pelican(run: Run) -> RunResult:
+    """Build one audience's site into its OUTPUT_PATH."""
+    import outputs
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    outputs.produced.clear()
     collector = _Collect()
     root = logging.getLogger()
     root.addHandler(collector)
@@ -50,14 +58,17 @@ def run_pelican(run: Run) -> list[str]:
         collector.messages.append(f"error: {type(error).__name__}: {error}")
     finally:
         root.removeHandler(collector)
-    return collector.messages
+    return RunResult(collector.messages, set(outputs.produced))
 
 
-def run_all(runs: list[Run]) -> None:
-    """Run every audience's build in parallel processes; raise BuildFailed with every problem of every run."""
+def run_all(runs: list[Run]) -> set[str]:
+    """Run every audience's build in parallel processes; return the files they produced, or raise BuildFailed
+    with every problem of every run."""
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
         results = list(pool.map(run_pelican, runs))
-    problems = [f"  {run.audience} site: {message}" for run, messages in zip(runs, results) for message in messages]
+    problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results)
+                for message in result.problems]
     if problems:
         raise BuildFailed("Pelican reported problems; nothing was published:\n" + "\n".join(problems))
+    return set().union(*(result.produced for result in results))

@@ -1,0 +1,95 @@
+"""Writing a site into the tree it replaced the time before (ARCHITECTURE §3).
+
+A build does not start from an empty folder: it updates the spare tree that the previous swap left in
+`.staging/`. Files whose bytes are unchanged are not rewritten (creating files is the slow part of a build on
+most disks), and every file the run produces is remembered, so that the build can delete everything it did not
+produce: no stale page survives, and the leak gate scans whatever is left.
+
+Pelican's pages and feeds go through `OutputWriter`; plugins that write files of their own call `write_output`;
+static files are recorded from the static generator.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.writers import FileOverwriteFailedError, Writer
+
+produced: set[str] = set()  # absolute paths of the files this process's run produced
+
+
+def write_output(path: Path | str, data: bytes | str) -> None:
+    """Write `data` to `path` unless the file already holds exactly these bytes; remember it as produced."""
+    path = Path(path)
+    content = data.encode("utf-8") if isinstance(data, str) else data
+    produced.add(str(path))
+    try:
+        if path.stat().st_size == len(content) and path.read_bytes() == content:
+            return
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+class _Buffer(io.StringIO):
+    """What Pelican writes a page into; handed to `write_output` when Pelican closes it."""
+
+    def __init__(self, path: str, encoding: str) -> None:
+        super().__init__()
+        self.path, self.encoding_name = path, encoding
+
+    def close(self) -> None:
+        if not self.closed:
+            write_output(self.path, self.getvalue().encode(self.encoding_name))
+        super().close()
+
+
+class OutputWriter(Writer):
+    """Pelican's writer, keeping its guard against two pages written to one path, but writing through
+    `write_output`."""
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time '
+                                               "(was previously overwritten)")
+            return open(os.devnull, "w", encoding=encoding)
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as Pelican has already written '
+                                           "to it previously (set `override=True` if intended)")
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return _Buffer(filename, encoding)
+
+
+def record_static_files(generator: Any) -> None:
+    """The content's static files and the theme's (which Pelican copies into THEME_STATIC_DIR) are produced too."""
+    output = Path(generator.output_path)
+    produced.update(str(output / static.save_as) for static in generator.staticfiles)
+    settings = generator.settings
+    ignores = settings["IGNORE_FILES"]
+    target = output / settings["THEME_STATIC_DIR"]
+    for name in settings["THEME_STATIC_PATHS"]:
+        source = Path(generator.theme) / name
+        if source.is_file():
+            produced.add(str(target / source.name))
+        for folder, subfolders, files in os.walk(source):
+            subfolders[:] = [d for d in subfolders if not any(fnmatch.fnmatch(d, i) for i in ignores)]
+            relative = Path(folder).relative_to(source)
+            produced.update(str(target / relative / f) for f in files
+                            if not any(fnmatch.fnmatch(f, i) for i in ignores))
+
+
+def writer_class(pelican: Any) -> type[Writer]:
+    return OutputWriter
+
+
+def register() -> None:
+    signals.get_writer.connect(writer_class)
+    signals.static_generator_finalized.connect(record_static_files)
