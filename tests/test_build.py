@@ -139,6 +139,21 @@ def test_each_build_equals_a_build_from_nothing(site: Site, tmp_path) -> None:
     assert not (site.output / "stray-file-from-elsewhere.txt").exists()
 
 
+def test_a_second_build_of_the_same_output_stops_at_once(site: Site) -> None:
+    import fcntl
+
+    plant_canary_product(site)
+    lock_file = site.root / ".staging" / "output.lock"
+    lock_file.parent.mkdir()
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
+        with pytest.raises(BuildFailed) as caught:
+            site.build(AFTER)
+    assert str(caught.value) == (f"another build of {site.output} is running; try again when it has finished")
+    assert not site.output.exists()
+    site.build(AFTER)  # the lock is free again
+
+
 def test_failed_builds_leave_output_byte_identical(site: Site, tmp_path) -> None:
     plant_canary_product(site)
     site.build(BEFORE)

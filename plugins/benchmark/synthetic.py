@@ -78,6 +78,8 @@ def write_site(root: Path, items: int, *, seed: int = 7) -> Path:
         "FAQ_DEFAULT_CONTACT = None  # the sample's contact person does not exist here\n", encoding="utf-8")
     (root / "plainconf.py").write_text(
         "# Plain Pelican over the same Markdown: every folder as articles, default theme, no plugins.\n"
+        "# Contacts have a name, not a title: the file name stands in, or Pelican would skip them.\n"
         f'PATH = "content"\nOUTPUT_PATH = "plain-output"\nTIMEZONE = "Europe/Berlin"\nDEFAULT_DATE = "fs"\n'
+        'FILENAME_METADATA = r"(?P<title>.*)"\n'
         f"ARTICLE_PATHS = {FOLDERS!r}\nPAGE_PATHS = []\nPLUGINS = []\n", encoding="utf-8")
     return settings

@@ -25,9 +25,14 @@ SKIPPED_KINDS = {Kind.MOMENT, Kind.AUDIENCE, Kind.STATUS, Kind.INTEGER, Kind.FLA
                  Kind.REFERENCES}
 
 
+def split_words(text: str) -> list[str]:
+    """The case-folded words of a text."""
+    return WORD.findall(text.casefold())
+
+
 def normalise(text: str) -> str:
     """Case-folded words separated by single spaces, padded with spaces so matches are whole words."""
-    return " " + " ".join(WORD.findall(text.casefold())) + " "
+    return " " + " ".join(split_words(text)) + " "
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from audiences.rules import parse_moment
-from leakgate import Fingerprint, GateReport, Hit, drop_shared, scan, secret_fingerprints
+from leakgate import Fingerprint, GateReport, Hit, Matcher, drop_shared, scan, secret_fingerprints
 from jinja2 import FileSystemBytecodeCache
 from pelican import __version__ as pelican_version
 from pelican.settings import read_settings
@@ -148,13 +148,14 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     registry = validation.registry
     timings["registry"] = time.perf_counter() - started
 
+    output_key = hashlib.sha256(bytes(output)).hexdigest()[:12]  # caches that belong to this output tree
     with staging_for(output) as staging:
         context = BuildContext(settings, registry, clock, staging / SPARE, staging / "dist", {},
                                issues=validation.issues, notes=[f"warning: {w}" for w in validation.warnings])
         mark = time.perf_counter()
         runs: list[Run] = []
         previews = preview_count(registry, clock)
-        sources_root = _cache_folder(settings, f"sources-{hashlib.sha256(bytes(output)).hexdigest()[:12]}")
+        sources_root = _cache_folder(settings, f"sources-{output_key}")
         for audience in tiers:
             sources = write_run_sources(registry, audience, clock, sources_root / audience)
             context.sources[audience] = sources
@@ -178,7 +179,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
 
         mark = time.perf_counter()
         progress("leak gate: scanning the public files")
-        gate = gate_build(context)
+        gate = gate_build(context, memory=_cache_folder(settings, f"gate-{output_key}"))
         timings["leak gate"] = time.perf_counter() - mark
         if not gate.passed:
             raise LeakFound(gate)
@@ -194,26 +195,30 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
                        gate, timings, context.notes, registry)
 
 
-def gate_build(context: BuildContext) -> GateReport:
-    """Scan the public site and the gated dist folders for fingerprints of everything the public may not see."""
+def gate_build(context: BuildContext, memory: Path | None = None) -> GateReport:
+    """Scan the public site and the gated dist folders for fingerprints of everything the public may not see,
+    and the member areas for member data. `memory`: a folder where each scan remembers the files it found
+    clean, so that a rebuild scans only what changed (leakgate.scan)."""
     settings = context.settings
     public = context.sources[settings["AUDIENCE_TIERS"][0]]
     fingerprints = secret_fingerprints(context.registry.items, public.items, public.assets)
     public_texts = [*public.texts.values(), *public.assets, *(v for v in settings.values() if isinstance(v, str))]
     theme_texts = [p.read_text(encoding="utf-8", errors="replace")
                    for p in sorted(Path(settings["THEME"]).rglob("*")) if p.is_file()]
-    fingerprints = drop_shared(fingerprints, public_texts, theme_texts) + context.fingerprints
+    secrets = Matcher(drop_shared(fingerprints, public_texts, theme_texts) + context.fingerprints)
     member_folders = [audience_folder(settings, a) for a in settings["AUDIENCE_TIERS"][1:]]
-    report = scan(context.site, fingerprints, skip_dirs=member_folders)
-    elsewhere = [(f"dist/{name}", fingerprints) for name in context.gated_dist]
+    scans = [("", context.site, secrets, member_folders)]
+    scans += [(f"dist/{name}", context.dist / name, secrets, []) for name in context.gated_dist]
     if context.fingerprints:  # member data belongs in no page at all, member areas included
-        elsewhere += [(folder, context.fingerprints) for folder in member_folders]
-    for folder, prints in elsewhere:
-        root = context.dist / folder.removeprefix("dist/") if folder.startswith("dist/") else context.site / folder
-        part = scan(root, prints)
+        member_data = Matcher(context.fingerprints)
+        scans += [(folder, context.site / folder, member_data, []) for folder in member_folders]
+    report = GateReport(fingerprints=len(secrets.by_words))
+    for label, root, matcher, skip in scans:
+        part = scan(root, matcher, skip_dirs=skip, memory=memory / (label.replace("/", "-") or "site")
+                    if memory else None)
         report.files += part.files
         report.bytes += part.bytes
-        report.hits += [Hit(hit.fingerprint, f"{folder}/{hit.file}") for hit in part.hits]
+        report.hits += [Hit(hit.fingerprint, f"{label}/{hit.file}" if label else hit.file) for hit in part.hits]
     return report
 
 
