@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -83,6 +84,11 @@ def run_benchmark(items: int, runs: int = 3) -> dict[str, Any]:
                 sample = measure(command, root)
                 if attempt:
                     samples[name].append(sample)
+        cold = []  # the leak gate with no memory of clean files: as after a release changes what is secret
+        for _attempt in range(runs):
+            for memory in (root / "cache").glob("gate-*"):
+                shutil.rmtree(memory)
+            cold.append(json.loads(measure(vorab, root).stdout)["leak gate"])
         incremental = []
         for edit in range(3):
             item = next((root / "content" / "faq").glob("*.md"))
@@ -90,6 +96,7 @@ def run_benchmark(items: int, runs: int = 3) -> dict[str, Any]:
             incremental.append(measure(vorab, root).wall_s)
         figures = _figures(items, samples)
         figures["incremental_s"] = statistics.median(incremental)
+        figures["leak_gate_cold_s"] = statistics.median(cold)
         figures["newsletter_ms_median"] = newsletter_ms(settings_file)
         return figures
 
@@ -122,7 +129,8 @@ def report(figures: dict[str, Any]) -> str:
         f"{figures['vorab_cpu_s']:.2f} s CPU, {figures['vorab_peak_rss_mb']:.0f} MB peak",
         f"  plain Pelican (one site):                         {figures['pelican_wall_s']:.2f} s wall, "
         f"{figures['pelican_cpu_s']:.2f} s CPU, {figures['pelican_peak_rss_mb']:.0f} MB peak",
-        f"  ratio A/B: {figures['ratio']:.2f}   leak gate: {figures['leak_gate_s']:.2f} s   "
+        f"  ratio A/B: {figures['ratio']:.2f}   leak gate: {figures['leak_gate_s']:.2f} s "
+        f"({figures['leak_gate_cold_s']:.2f} s with no memory of clean files)   "
         f"incremental rebuild: {figures['incremental_s']:.2f} s   newsletter issue: "
         f"{figures['newsletter_ms_median']:.1f} ms",
         "  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in figures["stages_s"].items()),
