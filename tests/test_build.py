@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 
 import pytest
@@ -121,12 +122,16 @@ def test_item_going_back_to_members_only_leaves_nothing_behind(site: Site) -> No
 
 def test_each_build_equals_a_build_from_nothing(site: Site, tmp_path) -> None:
     """A build updates the tree the swap before left in staging (plugins/outputs): whatever that tree held —
-    pages that went back to members-only, a stray file, an older search index — the published site is
-    byte-identical to one built from nothing."""
+    pages that went back to members-only, a stray file, an older search index, a static file since replaced by
+    an older one — the published site is byte-identical to one built from nothing."""
     plant_canary_product(site)
     for step, clock in enumerate([AFTER, BEFORE, AFTER, BEFORE, AFTER]):
         if site.output.exists():
             (site.output / "stray-file-from-elsewhere.txt").write_text("stale")
+        if step == 2:  # the image is replaced by a different one that is older than the copy in the spare tree
+            image = site.root / "content/images/products/kanarienbild-tuete.svg"
+            image.write_text(image.read_text().replace("</svg>", "<title>neu</title></svg>"))
+            os.utime(image, (978307200, 978307200))
         if step == 3:
             site.remove("products/vorschau.md")
         if step == 4:

@@ -69,9 +69,21 @@ class OutputWriter(Writer):
 
 
 def record_static_files(generator: Any) -> None:
-    """The content's static files and the theme's (which Pelican copies into THEME_STATIC_DIR) are produced too."""
+    """The content's static files and the theme's (which Pelican copies into THEME_STATIC_DIR) are produced too.
+
+    Pelican copies a static file only if the copy is missing or older than its source (STATIC_CHECK_IF_MODIFIED,
+    which the build sets); a copy whose size or time differs in any way is removed first, so that a file
+    replaced by an older one is copied too."""
     output = Path(generator.output_path)
-    produced.update(str(output / static.save_as) for static in generator.staticfiles)
+    for static in generator.staticfiles:
+        copy = output / static.save_as
+        produced.add(str(copy))
+        try:
+            copied, source = copy.stat(), os.stat(os.path.join(generator.path, static.source_path))
+        except FileNotFoundError:
+            continue
+        if (copied.st_size, copied.st_mtime_ns) != (source.st_size, source.st_mtime_ns):
+            copy.unlink()
     settings = generator.settings
     ignores = settings["IGNORE_FILES"]
     target = output / settings["THEME_STATIC_DIR"]

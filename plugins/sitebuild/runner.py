@@ -1,7 +1,8 @@
 """Runs Pelican once per audience, each in its own process, in parallel (ARCHITECTURE §3).
 
-Each run reports the files it produced (plugins/outputs), so the build can delete the rest. Any warning Pelican logs (a template error, a broken `{filename}` link, a file it skipped) fails the run:
-Pelican itself would only log it and exit 0.
+Each run reports the files it produced (plugins/outputs), so the build can delete the rest. Any warning Pelican
+logs (a template error, a broken `{filename}` link, a file it skipped) fails the run: Pelican itself would only
+log it and exit 0.
 """
 
 from __future__ import annotations
