@@ -5,6 +5,7 @@ fingerprint of anything not public at the build clock. Run by the build (plugins
 from __future__ import annotations
 
 from .fingerprints import Fingerprint, secret_fingerprints
-from .scanner import GateReport, Hit, Matcher, drop_shared, scan
+from .scanner import GateReport, Hit, Matcher, drop_shared, scan, shared_words
 
-__all__ = ["Fingerprint", "GateReport", "Hit", "Matcher", "drop_shared", "scan", "secret_fingerprints"]
+__all__ = ["Fingerprint", "GateReport", "Hit", "Matcher", "drop_shared", "scan", "secret_fingerprints",
+           "shared_words"]

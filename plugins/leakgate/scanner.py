@@ -7,6 +7,7 @@ matched against all fingerprints at once with an Aho–Corasick automaton over w
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import html
@@ -81,6 +82,7 @@ class Matcher:
         self.by_words: dict[str, list[Fingerprint]] = {}
         for fp in fingerprints:
             self.by_words.setdefault(fp.words, []).append(fp)
+        self.excused: frozenset[str] = frozenset()
         vocabulary = dict.fromkeys(word for words in self.by_words for word in words.split())
         width = math.isqrt(len(vocabulary)) + 1
         self.codes = {word: chr(HIGH_CODES + i // width) + chr(LOW_CODES + i % width)
@@ -95,6 +97,16 @@ class Matcher:
         if len(self.automaton):
             self.automaton.make_automaton()
 
+    def excusing(self, words: Iterable[str]) -> Matcher:
+        """This matcher, blind to the fingerprints with these `words`: one automaton serves every scan of a
+        build (building it is most of the gate's time on a large site)."""
+        view = copy.copy(self)
+        view.excused = self.excused | frozenset(words)
+        view.by_words = {words: fps for words, fps in self.by_words.items() if words not in view.excused}
+        view.digest = hashlib.blake2b("\n".join([READER_CODE, *sorted(view.by_words)]).encode(),
+                                      digest_size=16).hexdigest()
+        return view
+
     def encode(self, words: Iterable[str]) -> str:
         """The codes of `words`, UNKNOWN for each word in no fingerprint."""
         return "".join(map(self.codes.get, words, repeat(UNKNOWN)))
@@ -103,7 +115,7 @@ class Matcher:
         """The fingerprints (by their `words`) in an encoded text; join encoded texts with UNKNOWN."""
         if not len(self.automaton):
             return set()
-        return {words for _end, words in self.automaton.iter(encoded)}
+        return {words for _end, words in self.automaton.iter(encoded)} - self.excused
 
     def find(self, normalised_text: str) -> set[str]:
         """The fingerprints (by their `words`) in a normalised text, or in several normalised texts joined."""
@@ -115,15 +127,19 @@ class Matcher:
         return self.search(UNKNOWN.join(self.encode(split_words(text)) for text in texts))
 
 
+def shared_words(matcher: Matcher, public_texts: Iterable[str], label_texts: Iterable[str] = ()) -> set[str]:
+    """The fingerprints (by their `words`) that occur in text the public build is legitimately given, so text
+    shared by a public and a non-public item raises no false alarm. `label_texts` (the theme) excuse single
+    words only — a category called "Kundenbereich" — never a title or sentence that a template hard-codes."""
+    labels = {words for words in matcher.find_in(label_texts) if words.count(" ") == 2}
+    return matcher.find_in(public_texts) | labels
+
+
 def drop_shared(fingerprints: list[Fingerprint], public_texts: Iterable[str],
                 label_texts: Iterable[str] = ()) -> list[Fingerprint]:
-    """Drop fingerprints that occur in text the public build is legitimately given, so text shared by a public
-    and a non-public item raises no false alarm. `label_texts` (the theme) excuse single words only — a
-    category called "Kundenbereich" — never a title or sentence that a template hard-codes."""
-    matcher = Matcher(fingerprints)
-    shared = matcher.find_in(public_texts)
-    labels = {words for words in matcher.find_in(label_texts) if words.count(" ") == 2}
-    return [fp for fp in fingerprints if fp.words not in shared | labels]
+    """`fingerprints` less those `shared_words` excuses."""
+    excused = shared_words(Matcher(fingerprints), public_texts, label_texts)
+    return [fp for fp in fingerprints if fp.words not in excused]
 
 
 def visible_words(raw: str) -> list[str]:

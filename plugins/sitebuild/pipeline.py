@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from audiences.rules import parse_moment
-from leakgate import Fingerprint, GateReport, Hit, Matcher, drop_shared, scan, secret_fingerprints
+from leakgate import Fingerprint, GateReport, Hit, Matcher, scan, secret_fingerprints, shared_words
 from jinja2 import FileSystemBytecodeCache
 from pelican import __version__ as pelican_version
 from pelican.settings import read_settings
@@ -201,17 +201,19 @@ def gate_build(context: BuildContext, memory: Path | None = None) -> GateReport:
     clean, so that a rebuild scans only what changed (leakgate.scan)."""
     settings = context.settings
     public = context.sources[settings["AUDIENCE_TIERS"][0]]
-    fingerprints = secret_fingerprints(context.registry.items, public.items, public.assets)
+    items = secret_fingerprints(context.registry.items, public.items, public.assets)
     public_texts = [*public.texts.values(), *public.assets, *(v for v in settings.values() if isinstance(v, str))]
     theme_texts = [p.read_text(encoding="utf-8", errors="replace")
                    for p in sorted(Path(settings["THEME"]).rglob("*")) if p.is_file()]
-    secrets = Matcher(drop_shared(fingerprints, public_texts, theme_texts) + context.fingerprints)
+    everything = Matcher(items + context.fingerprints)
+    member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
+    secrets = everything.excusing(shared_words(everything, public_texts, theme_texts) - member_data)
     member_folders = [audience_folder(settings, a) for a in settings["AUDIENCE_TIERS"][1:]]
     scans = [("", context.site, secrets, member_folders)]
     scans += [(f"dist/{name}", context.dist / name, secrets, []) for name in context.gated_dist]
-    if context.fingerprints:  # member data belongs in no page at all, member areas included
-        member_data = Matcher(context.fingerprints)
-        scans += [(folder, context.site / folder, member_data, []) for folder in member_folders]
+    if member_data:  # the member areas too
+        only_member_data = everything.excusing({fp.words for fp in items} - member_data)
+        scans += [(folder, context.site / folder, only_member_data, []) for folder in member_folders]
     report = GateReport(fingerprints=len(secrets.by_words))
     for label, root, matcher, skip in scans:
         part = scan(root, matcher, skip_dirs=skip, memory=memory / (label.replace("/", "-") or "site")
