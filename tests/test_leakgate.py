@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import leakgate.scanner
-from leakgate import Fingerprint, drop_shared, scan
+from leakgate import Fingerprint, scan, shared_words
 from leakgate.fingerprints import normalise
 from leakgate.scanner import Matcher
 
@@ -69,11 +69,11 @@ def test_joined_normalised_texts_do_not_match_across_their_boundary() -> None:
     assert matcher.find(normalise("Tee") + normalise("Kaffee Bohne")) == {KAFFEE_BOHNE.words}
 
 
-def test_drop_shared_drops_only_what_a_public_text_holds_and_single_words_of_the_theme() -> None:
+def test_shared_words_are_what_a_public_text_holds_and_single_words_of_the_theme() -> None:
     word, sentence = fingerprint("Kundenbereich", "category"), fingerprint("Ernte Zeit")
-    kept = drop_shared([KAFFEE_BOHNE, word, sentence], ["Ein Kaffee.", "Bohne und Ernte Zeit"],
-                       ["<h1>Kundenbereich</h1> Kaffee Bohne"])
-    assert kept == [KAFFEE_BOHNE]
+    excused = shared_words(Matcher([KAFFEE_BOHNE, word, sentence]), ["Ein Kaffee.", "Bohne und Ernte Zeit"],
+                           ["<h1>Kundenbereich</h1> Kaffee Bohne"])
+    assert excused == {word.words, sentence.words}
 
 
 def test_matches_equal_a_plain_search_for_word_runs_over_a_large_vocabulary() -> None:

@@ -87,9 +87,7 @@ class Matcher:
         width = math.isqrt(len(vocabulary)) + 1
         self.codes = {word: chr(HIGH_CODES + i // width) + chr(LOW_CODES + i % width)
                       for i, word in enumerate(vocabulary)}
-        # What a scan's memory of clean files is valid for: these fingerprints, this way of reading files.
-        self.digest = hashlib.blake2b("\n".join([READER_CODE, *sorted(self.by_words)]).encode(),
-                                      digest_size=16).hexdigest()
+        self.digest = _digest(self.by_words)
         self.automaton = ahocorasick.Automaton()
         for words in self.by_words:
             if words.strip():
@@ -103,8 +101,7 @@ class Matcher:
         view = copy.copy(self)
         view.excused = self.excused | frozenset(words)
         view.by_words = {words: fps for words, fps in self.by_words.items() if words not in view.excused}
-        view.digest = hashlib.blake2b("\n".join([READER_CODE, *sorted(view.by_words)]).encode(),
-                                      digest_size=16).hexdigest()
+        view.digest = _digest(view.by_words)
         return view
 
     def encode(self, words: Iterable[str]) -> str:
@@ -127,19 +124,17 @@ class Matcher:
         return self.search(UNKNOWN.join(self.encode(split_words(text)) for text in texts))
 
 
+def _digest(fingerprint_words: Iterable[str]) -> str:
+    """What a scan's memory of clean files is valid for: these fingerprints, this way of reading files."""
+    return hashlib.blake2b("\n".join([READER_CODE, *sorted(fingerprint_words)]).encode(), digest_size=16).hexdigest()
+
+
 def shared_words(matcher: Matcher, public_texts: Iterable[str], label_texts: Iterable[str] = ()) -> set[str]:
     """The fingerprints (by their `words`) that occur in text the public build is legitimately given, so text
     shared by a public and a non-public item raises no false alarm. `label_texts` (the theme) excuse single
     words only — a category called "Kundenbereich" — never a title or sentence that a template hard-codes."""
     labels = {words for words in matcher.find_in(label_texts) if words.count(" ") == 2}
     return matcher.find_in(public_texts) | labels
-
-
-def drop_shared(fingerprints: list[Fingerprint], public_texts: Iterable[str],
-                label_texts: Iterable[str] = ()) -> list[Fingerprint]:
-    """`fingerprints` less those `shared_words` excuses."""
-    excused = shared_words(Matcher(fingerprints), public_texts, label_texts)
-    return [fp for fp in fingerprints if fp.words not in excused]
 
 
 def visible_words(raw: str) -> list[str]:
