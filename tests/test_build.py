@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import os
@@ -145,8 +146,6 @@ def test_each_build_equals_a_build_from_nothing(site: Site, tmp_path) -> None:
 
 
 def test_a_second_build_of_the_same_output_stops_at_once(site: Site) -> None:
-    import fcntl
-
     plant_canary_product(site)
     lock_file = site.root / ".staging" / "output.lock"
     lock_file.parent.mkdir()
