@@ -14,6 +14,8 @@ RELATIVE_URLS = False
 GATE_SERVER_NAME = urlsplit(SITEURL).hostname  # the public host name
 GATE_DOCUMENT_ROOT = "/var/www/vorab"  # where output/ is uploaded on the server
 GATE_HTPASSWD_PATH = "/etc/vorab/members.htpasswd"  # private/members.htpasswd on the server; members.caddy beside it
+# GATE_HOSTING = "apache"  # nginx, nginx-sso, apache, caddy or netlify: apache and netlify get their gate files in output/
+# GATE_PUBLISHED_MEMBER_EMAILS = ["info@partnercafe.example"]  # member addresses that pages show on purpose
 # GATE_TLS_CERTIFICATE / GATE_TLS_KEY = …  # nginx/Apache certificate; default: Let's Encrypt's paths for the host
 # GATE_AUTH_REQUEST_URL = "http://127.0.0.1:4180/oauth2/auth"  # nginx/vorab-sso.conf only: the sign-on proxy's check
 # GATE_SIGN_IN_URL = "/oauth2/start?rd=/members/"  # with single sign-on: where the 401 page's "Anmelden" button goes

@@ -178,20 +178,56 @@ def livereload(c, port=8000, as_of=None):
 
 @task
 def publish(c):
-    """Production build (publishconf.py) at the current clock, then sync output/ to $VORAB_PUBLISH_TARGET."""
+    """Production build (publishconf.py) at the current clock, sync output/ to $VORAB_PUBLISH_TARGET, then
+    verify-deploy against SITEURL."""
     import os
 
-    from editor.publish import TARGET_VARIABLE, PublishFailed, publish as publish_site
+    from editor.publish import TARGET_VARIABLE, GateCheckFailed, PublishFailed, publish as publish_site
 
     target = os.environ.get(TARGET_VARIABLE)
+    project = _project(True)
+    url = project.settings()["SITEURL"]
     try:
-        result = publish_site(_project(True), target, progress=_progress)
+        result = publish_site(project, target, verify_url=url, environ=os.environ, progress=_progress)
     except BuildFailed as error:
         raise Exit(f"Build failed; nothing was published.\n{error}", code=1) from None
+    except GateCheckFailed as error:
+        raise Exit(_loud(f"Gate check failed: {error}"), code=1) from None
     except PublishFailed as error:
         raise Exit(f"Publishing failed: {error}", code=1) from None
     print(summary(result))
-    print(f"Published to {target}.")
+    print(f"Published to {target}; the gate of {url} passed its check from outside.")
+
+
+@task(positional=["url"], help={"url": "the live site (default: SITEURL of publishconf.py)"})
+def verify_deploy(c, url=None):
+    """Check the live site's gate from outside: the member area refused to strangers in every spelling, no member
+    content in any answer; with VORAB_VERIFY_USER/VORAB_VERIFY_PASSWORD, a member gets in, privately."""
+    import os
+
+    from gate.verify import verify_deploy as verify
+
+    project = _project(True)
+    settings = project.settings()
+    url = url or settings["SITEURL"]
+    validation = _validated(project)
+    check = verify(url, settings, validation.registry, parse_clock(None, settings), Path(settings["OUTPUT_PATH"]),
+                   os.environ)
+    print("\n".join(check.checked))
+    if not check.passed:
+        lines = "\n".join(f"  {failure}" for failure in check.failures)
+        raise Exit(_loud(f"verify-deploy: the gate of {url} failed; the member area may be open:\n{lines}"), code=1)
+    print(f"verify-deploy: the gate of {url} holds.")
+
+
+def _loud(message: str) -> str:
+    """A failure that must not go unnoticed: in GitHub Actions also an error annotation on the run."""
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        first = message.splitlines()[0]
+        return f"::error title=Vorab gate check failed::{first}\n{message}"
+    return message
 
 
 @task(help={"items": "size of the synthetic site (default 2000)", "runs": "counted runs of each build (default 3)",

@@ -31,6 +31,7 @@ import pytest
 from audiences.rules import parse_moment
 from conftest import Site, needs_program
 from gate import sync_members, write_server_configs
+from gate.guards import PUBLISHED_HINT
 from sitebuild import BuildFailed, BuildResult, LeakFound, Project, build
 
 CLOCK = "2027-01-15T09:00"
@@ -653,7 +654,7 @@ def test_member_emails_and_passwords_in_any_page_stop_the_build(tmp_path: Path, 
                               f"where they must not be; nothing was published:\n")
     assert set(message.splitlines()[1:]) == {
         line for page in pages for line in (
-            f"  {page}: member e-mail of private/members.htpasswd: 'line 1'",
+            f"  {page}: member e-mail of private/members.csv: 'line 2' — {PUBLISHED_HINT}",
             f"  {page}: new password of private/{credentials}: 'line 3'")}
     assert password not in message and "anna@example.de" not in message
     assert not site.output.exists()
@@ -669,5 +670,5 @@ def test_the_leak_gate_looks_for_member_credentials_in_dist(tmp_path: Path) -> N
     with pytest.raises(LeakFound) as caught:
         build_site(site, steps=(write_server_configs, later_step))
     assert {str(hit) for hit in caught.value.report.hits} == {
-        "dist/deploy/stray.txt: member e-mail of private/members.htpasswd: 'line 2'",
+        f"dist/deploy/stray.txt: member e-mail of private/members.csv: 'line 3' — {PUBLISHED_HINT}",
         "dist/deploy/stray.txt: password hash of private/members.htpasswd: 'entry 2'"}

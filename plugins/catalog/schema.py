@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .body import CLOSING, MEMBERS_ONLY
+
 
 class Kind(Enum):
     """How a field's value is read and checked."""
@@ -38,12 +40,14 @@ class Field:
     member_only: bool = False  # never given to the public build, not even for a released item
     alt: str | None = None  # for images: the field that must hold the alternative text
     whole_day: bool = False  # a date without a time means the end of that day ("valid until 28 February")
+    own_zone: bool = False  # a moment in the item's own `timezone` field; every other moment is in the site's
+    markdown: bool = False  # rendered as Markdown (Pelican's FORMATTED_FIELDS): its HTML comments are removed
 
 
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("title", required=True),
     Field("slug", Kind.SLUG),
-    Field("summary"),
+    Field("summary", markdown=True),
     Field("audience", Kind.AUDIENCE),
     Field("members_from", Kind.MOMENT),
     Field("public_from", Kind.MOMENT),
@@ -67,6 +71,7 @@ class ContentType:
     title_field: str = "title"
     omit: tuple[str, ...] = ()  # common fields this type does not have
     release_field: str | None = None  # a moment that replaces members_from/public_from (a newsletter's send_date)
+    markers: tuple[str, ...] = (MEMBERS_ONLY,)  # the markers its bodies may hold (catalog/body.py)
     fields: dict[str, Field] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,8 +104,8 @@ SEMINAR = ContentType(
     "seminars",
     "members",
     (
-        Field("start", Kind.MOMENT, required=True),
-        Field("end", Kind.MOMENT, required=True),
+        Field("start", Kind.MOMENT, required=True, own_zone=True),
+        Field("end", Kind.MOMENT, required=True, own_zone=True),
         Field("timezone", Kind.TIMEZONE),
         Field("location"),
         Field("register_url", Kind.URL),
@@ -145,10 +150,10 @@ NEWSLETTER = ContentType(
     title_field="subject",
     omit=("members_from", "public_from", "expires", "tags", "category"),
     release_field="send_date",
+    markers=(MEMBERS_ONLY, CLOSING),  # the closing marker separates the editorial from the sign-off
 )
 
 CONTENT_TYPES: tuple[ContentType, ...] = (PRODUCT, SEMINAR, FAQ, CONTACT, PAGE, NEWSLETTER)
 BY_FOLDER: dict[str, ContentType] = {t.folder: t for t in CONTENT_TYPES}
 
 ASSET_FOLDER = "images"
-MEMBERS_ONLY_MARKER = "<!-- members-only -->"

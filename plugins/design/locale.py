@@ -10,9 +10,10 @@ import gettext
 import io
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import Locale, dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -66,3 +67,18 @@ class Formatter:
     def filters(self) -> dict[str, object]:
         return {"day": self.day, "weekday_day": self.weekday_day, "time": self.time,
                 "zone_name": self.zone_name, "iso": self.iso}
+
+
+def label_texts(lang: str, zones: Iterable[str]) -> list[str]:
+    """The words the date filters write besides numbers — month and day names, the names of the `zones` in
+    summer and winter — in the site's language: labels of the site, like the theme's own strings (the leak gate
+    excuses them as such)."""
+    locale = Locale.parse(lang)
+    names = [*locale.months["format"]["wide"].values(), *locale.months["format"]["abbreviated"].values(),
+             *locale.days["format"]["wide"].values(), *locale.days["format"]["abbreviated"].values()]
+    for zone in sorted(set(zones)):
+        for month in (1, 7):
+            moment = datetime(2026, month, 15, 12, tzinfo=ZoneInfo(zone))
+            names += [dates.get_timezone_name(moment, width=width, locale=locale) for width in ("long", "short")]
+            names.append(moment.tzname() or "")  # what calendars write (CET, CEST)
+    return [" ".join(names)]

@@ -4,6 +4,10 @@ The target comes from the environment (VORAB_PUBLISH_TARGET): `user@host:/path` 
 over ssh (`--delete --checksum`, files put in place only at the end), anything else is a local folder, replaced
 as a whole by an atomic swap. Nothing is synchronised unless the build, the leak gate included, passed: a failed
 build raises before the sync is reached.
+
+A publish never removes a gate file of the target (`.htaccess` in any folder, Netlify's `_redirects` and
+`_headers`): the build writes the ones its GATE_HOSTING needs into `output/`, and one the build does not write
+but the target has (copied there by hand) is protected — kept by rsync, carried over into the new local tree.
 """
 
 from __future__ import annotations
@@ -14,22 +18,31 @@ import subprocess
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
+from gate.verify import verify_deploy
 from sitebuild import BuildResult, Project, build
 from sitebuild.staging import swap_into_place
 
 TARGET_VARIABLE = "VORAB_PUBLISH_TARGET"
 REMOTE = re.compile(r"[^/:]+:")  # host:path or user@host:path, as rsync and scp write it
+# The files a web server or host reads its gate from, inside the site: rsync filter rules and their meaning.
+GATE_FILES = ("protect .htaccess", "protect /_redirects", "protect /_headers")
 
 
 class PublishFailed(Exception):
     """The target is missing or the synchronisation failed."""
 
 
-def publish(project: Project, target: str | None, *, clock: datetime | None = None,
+class GateCheckFailed(PublishFailed):
+    """The site was published, but its gate failed the check from outside (gate.verify)."""
+
+
+def publish(project: Project, target: str | None, *, clock: datetime | None = None, verify_url: str | None = None,
+            environ: Mapping[str, str] | None = None,
             progress: Callable[[str], None] = lambda message: None) -> BuildResult:
-    """Build (raises BuildFailed, LeakFound: nothing is synchronised), then synchronise output/ to `target`."""
+    """Build (raises BuildFailed, LeakFound: nothing is synchronised), synchronise output/ to `target`, then
+    check the live gate at `verify_url` (raises GateCheckFailed)."""
     if not target:
         raise PublishFailed(f"{TARGET_VARIABLE}: expected user@host:/path or a local folder, found nothing")
     result = build(project, clock, progress=progress)
@@ -38,17 +51,39 @@ def publish(project: Project, target: str | None, *, clock: datetime | None = No
         rsync(result.output, target)
     else:
         replace_folder(result.output, Path(target))
+    if verify_url and result.registry is not None:
+        progress(f"checking the gate of {verify_url} from outside")
+        check = verify_deploy(verify_url, project.settings(), result.registry, result.clock, result.output,
+                              environ if environ is not None else {})
+        if not check.passed:
+            raise GateCheckFailed(f"published to {target}, but the gate of {verify_url} failed its check; the "
+                                  f"member area may be open to anyone — fix the server now:\n"
+                                  + "\n".join(f"  {failure}" for failure in check.failures))
     return result
 
 
+def rsync_command(source: Path, target: str) -> list[str]:
+    """Mirror `source` to a remote folder; `--delay-updates` moves the new files into place only at the end, and
+    the gate files of the target are protected from `--delete`."""
+    return ["rsync", "--recursive", "--links", "--times", "--compress", "--checksum", "--delete", "--delete-delay",
+            "--delay-updates", *(f"--filter={rule}" for rule in GATE_FILES), "-e", "ssh", f"{source}/",
+            target.rstrip("/") + "/"]
+
+
 def rsync(source: Path, target: str) -> None:
-    """Mirror `source` to a remote folder; `--delay-updates` moves the new files into place only at the end."""
-    command = ["rsync", "--recursive", "--links", "--times", "--compress", "--checksum", "--delete",
-               "--delete-delay", "--delay-updates", "-e", "ssh", f"{source}/", target.rstrip("/") + "/"]
+    command = rsync_command(source, target)
     try:
         subprocess.run(command, check=True)
     except (OSError, subprocess.CalledProcessError) as error:
         raise PublishFailed(f"rsync to {target} failed: {error}") from None
+
+
+def gate_files(tree: Path) -> set[str]:
+    """The gate files in `tree` (GATE_FILES), relative to it."""
+    if not tree.is_dir():
+        return set()
+    found = {path.relative_to(tree).as_posix() for path in tree.rglob(".htaccess") if path.is_file()}
+    return found | {name for name in ("_redirects", "_headers") if (tree / name).is_file()}
 
 
 def replace_folder(source: Path, target: Path) -> None:
@@ -57,6 +92,9 @@ def replace_folder(source: Path, target: Path) -> None:
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         shutil.copytree(source, scratch / "tree")
+        for kept in gate_files(target) - gate_files(scratch / "tree"):  # as rsync's "protect" keeps them
+            (scratch / "tree" / kept).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target / kept, scratch / "tree" / kept)
         swap_into_place(scratch / "tree", target)
     except OSError as error:
         raise PublishFailed(f"copying to {target} failed: {error}") from None

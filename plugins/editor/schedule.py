@@ -8,7 +8,7 @@ calendar cannot disagree with the build. Seminars' start times are listed as eve
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from audiences.rules import head_start_days, is_visible
@@ -29,7 +29,8 @@ class Transition:
 
 def transitions(registry: Registry, start: datetime, end: datetime | None = None) -> list[Transition]:
     """Every transition in (start, end], earliest first (end None: no limit)."""
-    found = [t for item in registry.items for t in _item_transitions(item, registry.tiers, start)
+    found = [replace(t, moment=t.moment.astimezone(start.tzinfo))  # in the site's zone, like the clock
+             for item in registry.items for t in _item_transitions(item, registry.tiers, start)
              if start < t.moment and (end is None or t.moment <= end)]
     return sorted(found, key=lambda t: (t.moment, t.path, t.what))
 

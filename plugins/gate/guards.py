@@ -11,10 +11,11 @@ import csv
 import os
 import re
 import subprocess
+from collections.abc import Collection
 from pathlib import Path
 
 from leakgate import Fingerprint
-from leakgate.fingerprints import normalise
+from leakgate.text import normalise
 from sitebuild.errors import BuildFailed
 
 from .members import HTPASSWD, read_htpasswd
@@ -42,22 +43,30 @@ def refuse_tracked_private(root: Path) -> None:
                           f"the credentials as exposed:\n{names}")
 
 
-def credential_fingerprints(private: Path) -> list[Fingerprint]:
-    """Every member e-mail in `private/`, every htpasswd hash and every password in new-credentials-*.csv."""
-    prints: dict[str, Fingerprint] = {}
+PUBLISHED_HINT = ("if this address is published on purpose, list it in GATE_PUBLISHED_MEMBER_EMAILS (pelicanconf.py "
+                  "or publishconf.py)")
 
-    def add(secret: str, kind: str, path: Path, where: str) -> None:
+
+def credential_fingerprints(private: Path, published: Collection[str] = ()) -> list[Fingerprint]:
+    """Every member e-mail in `private/` (except the `published` ones), every htpasswd hash and every password in
+    new-credentials-*.csv."""
+    prints: dict[str, Fingerprint] = {}
+    allowed = {address.casefold() for address in published}
+
+    def add(secret: str, kind: str, path: Path, where: str, hint: str = "") -> None:
         words = normalise(secret)
         if words.strip():
-            prints.setdefault(words, Fingerprint(words, kind, f"private/{path.relative_to(private)}", where))
+            prints.setdefault(words, Fingerprint(words, kind, f"private/{path.relative_to(private)}", where,
+                                                 hint=hint))
 
     if not private.is_dir():
         return []
-    # The htpasswd file first, so that a hit names the member's entry there rather than a copy elsewhere.
-    for path in sorted((p for p in private.rglob("*") if p.is_file()), key=lambda p: (p.name != HTPASSWD, p)):
+    # The member export first, so that a hit names the line an operator knows; then the htpasswd file.
+    for path in sorted((p for p in private.rglob("*") if p.is_file()), key=_export_first):
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             for email in EMAIL.findall(line):
-                add(email, "member e-mail", path, f"line {number}")
+                if email.casefold() not in allowed:
+                    add(email, "member e-mail", path, f"line {number}", PUBLISHED_HINT)
     htpasswd = private / HTPASSWD
     for number, hashed in enumerate(read_htpasswd(htpasswd).values(), 1):
         add(hashed, "password hash", htpasswd, f"entry {number}")
@@ -66,4 +75,11 @@ def credential_fingerprints(private: Path) -> list[Fingerprint]:
             for number, row in enumerate(csv.DictReader(file), 2):
                 add(row.get("password") or "", "new password", path, f"line {number}")
     return list(prints.values())
+
+
+def _export_first(path: Path) -> tuple[int, Path]:
+    """The member export (a CSV that is not a new-credentials file), then the htpasswd file, then the rest."""
+    if path.suffix == ".csv" and not path.name.startswith("new-credentials-"):
+        return 0, path
+    return (1 if path.name == HTPASSWD else 2), path
 

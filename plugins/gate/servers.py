@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from outputs import write_output
 from sitebuild.errors import BuildFailed
+from sitebuild.leakcheck import PublicFolder
 
 from .guards import credential_fingerprints, refuse_tracked_private
 from .members import CADDY_ACCOUNTS, HTPASSWD, read_htpasswd
@@ -32,6 +34,16 @@ HOST = (re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9]
 URL = (re.compile(r"https?://[\w.-]+(:\d+)?/[\w./-]*", re.ASCII), "an http(s) URL with a path")
 SEGMENT = (re.compile(r"[\w-]+", re.ASCII), "a folder name (letters, digits, _ -)")
 WORDS = (re.compile(r"[\w -]+", re.ASCII), "letters, digits, spaces or -")
+ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# GATE_HOSTING: how the site is served, and the gate files that hosting reads from inside the site (dist/deploy/
+# path → path in output/); the build puts them there, so no upload can leave the member area without them.
+HOSTINGS: dict[str, dict[str, str]] = {
+    "nginx": {},
+    "nginx-sso": {},
+    "apache": {"apache/members/.htaccess": "{members}/.htaccess"},
+    "caddy": {},
+    "netlify": {"netlify/_redirects": "_redirects", "netlify/_headers": "_headers"},
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,8 @@ class GateSettings:
     auth_request_url: str  # the single-sign-on proxy's check, e.g. oauth2-proxy's /oauth2/auth
     realm: str  # the name browsers show in the login dialog
     netlify_role: str  # the Netlify Identity role that opens the member area
+    hosting: str | None = None  # GATE_HOSTING: how the site is served; its in-tree gate files go into output/
+    published_emails: tuple[str, ...] = ()  # member addresses that pages may show on purpose
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> GateSettings:
@@ -78,11 +92,26 @@ class GateSettings:
             elif setting in settings or not field.startswith("tls_"):
                 # (A default certificate path is wrong only because the host name is, and that is reported.)
                 problems.append(f"  {setting}: expected {expected}, found {value!r}")
+        hosting = settings.get("GATE_HOSTING")
+        if hosting is not None and hosting not in HOSTINGS:
+            problems.append(f"  GATE_HOSTING: expected one of {', '.join(HOSTINGS)} (or no setting), found {hosting!r}")
+        published = settings.get("GATE_PUBLISHED_MEMBER_EMAILS", ())
+        if not isinstance(published, (list, tuple)):
+            problems.append(f"  GATE_PUBLISHED_MEMBER_EMAILS: expected a list of e-mail addresses, found {published!r}")
+            published = ()
+        for address in published:
+            if not (isinstance(address, str) and ADDRESS.fullmatch(address)):
+                problems.append(f"  GATE_PUBLISHED_MEMBER_EMAILS: expected e-mail addresses, found {address!r}")
         if problems:
             raise BuildFailed("The gate's settings cannot be written into server configurations:\n"
                               + "\n".join(problems))
         caddy_accounts = posixpath.join(posixpath.dirname(values["htpasswd"]), CADDY_ACCOUNTS)
-        return cls(**values, caddy_accounts=caddy_accounts)
+        return cls(**values, caddy_accounts=caddy_accounts, hosting=hosting, published_emails=tuple(published))
+
+    def in_tree(self) -> dict[str, str]:
+        """The files of dist/deploy/ that the chosen hosting reads from the site itself → their path in output/."""
+        files = HOSTINGS.get(self.hosting or "", {})
+        return {deploy: site.format(members=self.members_path) for deploy, site in files.items()}
 
     @property
     def auth_origin(self) -> str:
@@ -126,9 +155,12 @@ def write_server_configs(context: BuildContext) -> None:
         raise BuildFailed("The server configurations need the public page 401.html: add \"401\" to "
                           "DIRECT_TEMPLATES in pelicanconf.py.")
     written = render_configs(gate, context.dist / "deploy")
-    context.gated_dist.append("deploy")
+    context.public_dist.append(PublicFolder("deploy"))
+    for deploy, site in gate.in_tree().items():  # e.g. the .htaccess that is Apache's gate on shared hosting
+        write_output(context.site / site, (context.dist / "deploy" / deploy).read_bytes())
+        context.produced.add(str(context.site / site))
 
-    prints = credential_fingerprints(root / "private")
+    prints = credential_fingerprints(root / "private", gate.published_emails)
     context.fingerprints.extend(prints)  # the leak gate looks for them everywhere: site, member area, dist/deploy/
 
     members = len(read_htpasswd(root / "private" / HTPASSWD))

@@ -5,6 +5,6 @@ fingerprint of anything not public at the build clock. Run by the build (plugins
 from __future__ import annotations
 
 from .fingerprints import Fingerprint, secret_fingerprints
-from .scanner import GateReport, Hit, Matcher, scan, shared_words
+from .scanner import GateReport, Hit, Matcher, Unread, scan, shared_words
 
-__all__ = ["Fingerprint", "GateReport", "Hit", "Matcher", "scan", "secret_fingerprints", "shared_words"]
+__all__ = ["Fingerprint", "GateReport", "Hit", "Matcher", "Unread", "scan", "secret_fingerprints", "shared_words"]

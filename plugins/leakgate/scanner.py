@@ -1,23 +1,20 @@
 """The leak gate's scan: every byte of every public file, in one pass per file (ARCHITECTURE §3).
 
-Each file is read as text (gzip and ZIP containers opened), markup is dropped but attribute values are kept
-(URLs, alt texts, meta content), entities, JSON `\\u` escapes and %-escapes are decoded, and the words are
-matched against all fingerprints at once with an Aho–Corasick automaton over words. File names are scanned too.
+Each file is opened in every form a reader could read it (formats.py: containers, documents, encodings), its
+text is read as a reader sees it (text.py), and the words are matched against all fingerprints at once with an
+Aho–Corasick automaton over words. File names are scanned too. A file the gate cannot read completely fails the
+scan: it is reported, never passed.
 """
 
 from __future__ import annotations
 
 import copy
-import gzip
+import fnmatch
 import hashlib
-import html
-import io
 import math
 import multiprocessing
 import os
-import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -26,18 +23,10 @@ from urllib.parse import unquote
 
 import ahocorasick
 
-from .fingerprints import Fingerprint, split_words
+from .fingerprints import Fingerprint
+from .formats import Unreadable, texts
+from .text import words as reader_words
 
-TAG = re.compile(r"<[^>]*>")
-# Attribute values, double-quoted (may hold an apostrophe), single-quoted and unquoted: one pattern each, so
-# that each pass is a single C-level findall.
-ATTRIBUTE_VALUES = (re.compile(r'=\s*"([^"]*)"'), re.compile(r"=\s*'([^']*)'"), re.compile(r"=([^\s\"'=<>`]+)"))
-JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-# Runs of %-escapes, decoded together (a UTF-8 character spans several) as `unquote` would; `unquote` itself
-# walks every stretch between two non-ASCII characters in Python.
-PERCENT_ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
-GZIP_MAGIC = b"\x1f\x8b"
-ZIP_MAGIC = b"PK\x03\x04"
 UNKNOWN = "\0"  # the code of every word that is in no fingerprint: in no key, so it breaks every run
 # Word codes lie above the BMP, clear of the surrogates (pyahocorasick's Linux wheels key on UCS-4).
 HIGH_CODES, LOW_CODES = 0x10000, 0x100000
@@ -54,7 +43,18 @@ class Hit:
 
     def __str__(self) -> str:
         fp = self.fingerprint
-        return f"{self.file}: {fp.kind} of {fp.item}: {fp.text!r}"
+        return f"{self.file}: {fp.kind} of {fp.item}: {fp.text!r}" + (f" — {fp.hint}" if fp.hint else "")
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A file the gate could not read completely: it fails the build like a hit (fail closed)."""
+
+    file: str  # relative to the scanned root
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: cannot be read completely, so it cannot be proved clean: {self.reason}"
 
 
 @dataclass
@@ -63,10 +63,11 @@ class GateReport:
     bytes: int = 0
     fingerprints: int = 0
     hits: list[Hit] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return not self.hits
+        return not self.hits and not self.unread
 
 
 class Matcher:
@@ -119,9 +120,9 @@ class Matcher:
         # Split at single spaces: the empty word between two joined texts becomes UNKNOWN and breaks a run.
         return self.search(self.encode(normalised_text.split(" ")))
 
-    def find_in(self, texts: Iterable[str]) -> set[str]:
-        """The fingerprints in any of `texts`, each read as plain text."""
-        return self.search(UNKNOWN.join(self.encode(split_words(text)) for text in texts))
+    def find_in(self, word_lists: Iterable[list[str]]) -> set[str]:
+        """The fingerprints in any of the texts whose words (text.words) are `word_lists`."""
+        return self.search(UNKNOWN.join(map(self.encode, word_lists)))
 
 
 def _digest(fingerprint_words: Iterable[str]) -> str:
@@ -129,70 +130,46 @@ def _digest(fingerprint_words: Iterable[str]) -> str:
     return hashlib.blake2b("\n".join([READER_CODE, *sorted(fingerprint_words)]).encode(), digest_size=16).hexdigest()
 
 
-def shared_words(matcher: Matcher, public_texts: Iterable[str], label_texts: Iterable[str] = ()) -> set[str]:
-    """The fingerprints (by their `words`) that occur in text the public build is legitimately given, so text
-    shared by a public and a non-public item raises no false alarm. `label_texts` (the theme) excuse single
-    words only — a category called "Kundenbereich" — never a title or sentence that a template hard-codes."""
-    labels = {words for words in matcher.find_in(label_texts) if words.count(" ") == 2}
-    return matcher.find_in(public_texts) | labels
-
-
-def visible_words(raw: str) -> list[str]:
-    """The case-folded words of a file as any reader could recover them."""
-    # C-level passes instead of a callback per tag: the text with markup blanked, then attribute values.
-    text = " ".join([TAG.sub(" ", raw), *(value for pattern in ATTRIBUTE_VALUES for value in pattern.findall(raw))])
-    text = html.unescape(text)
-    if "\\u" in text:
-        text = JSON_ESCAPE.sub(lambda match: chr(int(match[1], 16)), text)
-    if "%" in text:
-        text = PERCENT_ESCAPES.sub(lambda run: bytes.fromhex(run[0].replace("%", "")).decode(errors="replace"), text)
-    return split_words(text)
-
-
-def _texts(data: bytes) -> Iterator[str]:
-    """The text of a file, and the names and texts of everything packed inside it."""
-    if data.startswith(GZIP_MAGIC):
-        try:
-            yield from _texts(gzip.decompress(data))
-            return
-        except (OSError, EOFError):
-            pass
-    if data.startswith(ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for member in archive.namelist():
-                    yield member
-                    yield from _texts(archive.read(member))
-            return
-        except zipfile.BadZipFile:
-            pass
-    yield data.decode("utf-8", errors="replace")
+def shared_words(matcher: Matcher, public_words: Iterable[list[str]], label_words: Iterable[list[str]] = (),
+                 identities: Collection[str] = frozenset()) -> set[str]:
+    """The fingerprints (by their `words`) that occur in what the public build is legitimately given, so that
+    text shared by a public and a non-public item raises no false alarm. `public_words` are the words of public
+    content; `label_words` those of the theme and the site's own labels, which excuse every phrase and single
+    word except `identities` of more than one word (a title that a template hard-codes leaks that title)."""
+    labels = {words for words in matcher.find_in(label_words) if words.count(" ") == 2 or words not in identities}
+    return matcher.find_in(public_words) | labels
 
 
 def _files(root: Path, skip_dirs: set[str]) -> Iterator[tuple[str, str]]:
-    """(path, path relative to `root` in POSIX form) of every file, in sorted order."""
+    """(path, path relative to `root` in POSIX form) of every file outside the folders `skip_dirs` (relative
+    to `root`), in sorted order."""
     top = os.fspath(root)
     for directory, subdirectories, files in os.walk(top):
         folder = directory[len(top):].strip(os.sep).replace(os.sep, "/")
-        if not folder:
-            subdirectories[:] = [d for d in subdirectories if d not in skip_dirs]
-        subdirectories.sort()
         prefix = folder + "/" if folder else ""
+        subdirectories[:] = sorted(d for d in subdirectories if prefix + d not in skip_dirs)
         yield from ((os.path.join(directory, name), prefix + name) for name in sorted(files))
 
 
-def _scan_file(matcher: Matcher, clean: frozenset[str], path: str,
-               relative: str) -> tuple[int, list[str], str]:
-    """The size of a file, the fingerprints (by their `words`, sorted) in its name and content, and the digest
-    of both. A name and content that were clean under the same fingerprints (`clean`) need no second look."""
+Scanned = tuple[int, list[str], str, str | None]  # size, fingerprints found (by `words`), digest, why unreadable
+
+
+def _scan_file(matcher: Matcher, clean: frozenset[str], path: str, relative: str) -> Scanned:
+    """The size of a file, the fingerprints (by their `words`, sorted) in its name and content, the digest of
+    both, and why it could not be read (None if it could). A name and content that were clean under the same
+    fingerprints (`clean`) need no second look."""
     with open(path, "rb") as file:
         data = file.read()
     digest = hashlib.blake2b(relative.encode() + b"\0" + data, digest_size=16).hexdigest()
     if digest in clean:
-        return len(data), [], digest
-    encoded = [matcher.encode(split_words(unquote(relative)))]
-    encoded += (matcher.encode(visible_words(text)) for text in _texts(data))
-    return len(data), sorted(matcher.search(UNKNOWN.join(encoded))), digest
+        return len(data), [], digest, None
+    encoded = [matcher.encode(reader_words(unquote(relative)))]
+    unreadable = None
+    try:
+        encoded += (matcher.encode(reader_words(text)) for text in texts(data, relative))
+    except Unreadable as error:
+        unreadable = str(error)
+    return len(data), sorted(matcher.search(UNKNOWN.join(encoded))), digest, unreadable
 
 
 _inherited: tuple[Matcher, frozenset[str]] | None = None  # the forked scanner's: an automaton pickles slowly
@@ -204,16 +181,17 @@ def _inherit(matcher: Matcher, clean: frozenset[str]) -> None:
 
 
 def _scan_files(files: list[tuple[str, str]], matcher: Matcher | None = None,
-                clean: frozenset[str] = frozenset()) -> list[tuple[int, list[str], str]]:
+                clean: frozenset[str] = frozenset()) -> list[Scanned]:
     if matcher is None:
         matcher, clean = _inherited
     return [_scan_file(matcher, clean, path, relative) for path, relative in files]
 
 
 def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: Iterable[str] = (),
-         memory: Path | None = None) -> GateReport:
-    """Scan every file under `root` (except the top-level `skip_dirs`) and its name for every fingerprint (or
-    with a Matcher built once for several scans). A large tree is scanned by two processes, every other file
+         only: Iterable[str] | None = None, skip: Iterable[str] = (), memory: Path | None = None) -> GateReport:
+    """Scan every file under `root` and its name for every fingerprint (or with a Matcher built once for several
+    scans) — except in the folders `skip_dirs`, and if given, only the files matching a glob pattern of `only`
+    and none of `skip` (patterns relative to `root`). A large tree is scanned by two processes, every other file
     by a forked one.
 
     `memory` is a file that remembers the digests of the files found clean, with the fingerprints they were
@@ -221,8 +199,10 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
     names and contents it has not seen clean (an unchanged site is most of a rebuild)."""
     matcher = fingerprints if isinstance(fingerprints, Matcher) else Matcher(fingerprints)
     clean = _recall(memory, matcher)
-    files = list(_files(root, set(skip_dirs)))
-    results: list[tuple[int, list[str], str]] = []
+    files = [(path, relative) for path, relative in _files(root, set(skip_dirs))
+             if (only is None or any(fnmatch.fnmatchcase(relative, pattern) for pattern in only))
+             and not any(fnmatch.fnmatchcase(relative, pattern) for pattern in skip)]
+    results: list[Scanned] = []
     if len(files) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
         results = _scan_files(files, matcher, clean)
     else:
@@ -234,11 +214,14 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
                 results += pair
             results += even[len(files) // 2:]  # the last file, when there is an odd number
     report = GateReport(fingerprints=len(matcher.by_words), files=len(files))
-    for (_path, relative), (size, found, _digest) in zip(files, results):
+    for (_path, relative), (size, found, _digest, unreadable) in zip(files, results):
         report.bytes += size
         report.hits.extend(Hit(fp, relative) for words in found for fp in matcher.by_words[words])
+        if unreadable:
+            report.unread.append(Unread(relative, unreadable))
     if memory is not None:
-        memory.write_text("\n".join([matcher.digest, *(digest for _size, found, digest in results if not found)]))
+        clean_files = (digest for _size, found, digest, unreadable in results if not found and not unreadable)
+        memory.write_text("\n".join([matcher.digest, *clean_files]))
     return report
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from audiences.rules import is_visible
 from sitebuild.errors import BuildFailed
+from sitebuild.leakcheck import PublicFolder
 from sitebuild.pipeline import BuildContext
 
 from .issues import Issue
@@ -21,7 +23,7 @@ DIST_FOLDER = "newsletters"
 def package_newsletters(context: BuildContext) -> None:
     """Build step: render and package every issue (resolved by the validation); any problem fails the build."""
     from .package import write_package  # imported here: `invoke check` needs only .issues, and quickly
-    from .render import Renderer
+    from .render import Renderer, skeleton
 
     try:
         settings = newsletter_settings(context.settings)
@@ -31,12 +33,41 @@ def package_newsletters(context: BuildContext) -> None:
     renderer = Renderer(settings, context.registry)
     target = context.dist / DIST_FOLDER
     target.mkdir()
+    public = context.registry.tiers[0]
     for issue in issues:
         rendered = renderer.render(issue)
-        if issue.send_date <= context.clock:  # a future issue's items may not be online yet
-            _check_links(issue, rendered.links, renderer.site_url(issue.audience), context)
+        site = renderer.site_url(issue.audience)
+        if issue.send_date <= context.clock:  # sent: its links must work now
+            _check_links(issue, rendered.links, site, context)
+        else:  # not yet sent: they must work when it goes out (its items may not be online yet)
+            _check_links_at_send_date(issue, rendered.links, site, renderer.urls_by_source, context)
         write_package(issue, rendered, settings, target / issue.slug)
+        if issue.audience == public:  # the leak gate reads it as the public will, from its send date on
+            context.public_dist.append(PublicFolder(f"{DIST_FOLDER}/{issue.slug}", issue.send_date))
+    context.label_texts.append(skeleton())  # what MJML and premailer add to every e-mail
     context.notes.append(f"newsletters: {len(issues)} issue(s) packaged into dist/{DIST_FOLDER}/")
+
+
+def _check_links_at_send_date(issue: Issue, links: list[str], site: str, urls: dict[str, str],
+                              context: BuildContext) -> None:
+    """Every link into our site that names an item must name one the issue's audience may see at send_date; any
+    other link (a listing, the home page) must name a page of the build."""
+    by_url = {url: relpath for relpath, url in urls.items()}
+    items = {item.relpath: item for item in context.registry.items}
+    root = context.audience_root(issue.audience)
+    missing = []
+    for link in links:
+        path = urlsplit(link).path.removeprefix(urlsplit(site).path).lstrip("/")
+        item = items.get(by_url.get(path, ""))
+        if item is not None:
+            if not is_visible(item.schedule, issue.audience, issue.send_date, context.registry.tiers):
+                missing.append(link)
+        elif not (root / path / "index.html" if path.endswith("/") or not path else root / path).is_file():
+            missing.append(link)
+    if missing:
+        lines = "\n".join(f"  {issue.item.path}: link: expected a page the {issue.audience} may see at send_date "
+                          f"{issue.send_date.isoformat()}, found {link!r}" for link in missing)
+        raise BuildFailed(f"Newsletter links that will go nowhere; nothing was published:\n{lines}")
 
 
 def _check_links(issue: Issue, links: list[str], site: str, context: BuildContext) -> None:

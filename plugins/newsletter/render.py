@@ -23,6 +23,7 @@ from premailer import Premailer
 
 from audiences.rules import is_visible
 from catalog import item_url
+from catalog.body import CLOSING, MEMBERS_ONLY, Body
 from design.locale import Formatter, translations
 from design.tokens import load_tokens
 from seminars import Event, google_url, outlook_url, uid_for, with_defaults
@@ -110,8 +111,7 @@ class Renderer:
             return view(item) | self.seminar_view(item, issue.audience, issue.send_date, link)
 
         web_version = f"{site}/{item_url(self.settings, 'Newsletter', issue.slug)}"
-        body = issue.item.source.body
-        editorial, _, closing = body.partition("<!-- closing -->")
+        editorial, closing = _editorial_and_closing(issue.item.body, public=public)
         context = {
             "issue": {"subject": issue.value("subject"), "preheader": issue.value("preheader"),
                       "lang": issue.value("lang", self.settings["DEFAULT_LANG"]), "audience": issue.audience,
@@ -168,7 +168,7 @@ class Renderer:
                   track: Callable[[str], str], head_start: int | None) -> dict[str, Any]:
         """An item as the issue's audience sees it: never a member-only field or part in a public issue."""
         values = item.values
-        body = item.teaser if public else item.source.body
+        body = item.teaser if public else item.body.text
         view: dict[str, Any] = {
             "title": item.title, "url": link(item_url(self.settings, item.type.name, item.slug)),
             "summary": html(values.get("summary", ""), item), "body": html(body, item),
@@ -217,6 +217,28 @@ class Renderer:
             "booked_out": values.get("booked_out") == "yes",
             "online_url": online_url,
         }
+
+
+SKELETON = """<mjml><mj-head><mj-title>-</mj-title><mj-preview>-</mj-preview><mj-attributes><mj-all padding="0"/>
+<mj-class name="c" color="#000"/></mj-attributes><mj-style>.c{color:#000}</mj-style></mj-head><mj-body>
+<mj-raw><p>-</p></mj-raw><mj-section><mj-column width="40%"><mj-image src="https://x.invalid/i.png" alt="-"/>
+</mj-column><mj-column width="60%"><mj-text>-</mj-text><mj-button href="https://x.invalid/">-</mj-button>
+</mj-column></mj-section></mj-body></mjml>"""
+
+
+def skeleton() -> str:
+    """An e-mail with every element the theme's template uses and no content: what MJML writes (premailer only
+    copies its style rules into attributes)."""
+    return mjml2html(SKELETON)
+
+
+def _editorial_and_closing(body: Body, *, public: bool) -> tuple[str, str]:
+    """An issue's text before and after its closing marker; a public issue's only up to its members-only marker,
+    exactly as its archive page on the public site."""
+    lines = body.text.split("\n")
+    end = body.markers.get(MEMBERS_ONLY, len(lines)) if public else len(lines)
+    closing = body.markers.get(CLOSING, end)
+    return "\n".join(lines[:min(closing, end)]), "\n".join(lines[closing + 1:end])
 
 
 # premailer checks every merged inline style against cssutils' CSS profiles even with disable_validation (its

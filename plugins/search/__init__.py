@@ -19,9 +19,11 @@ from typing import Any
 
 from pagefind_bin import get_executable
 
+from leakgate.formats import texts
 from sitebuild.errors import BuildFailed
 
 INDEX_FOLDER = "pagefind"
+FRAGMENT_KEYS = "pagefind_dcd url content word_count filters meta anchors element text location sort"
 
 
 def pages_glob(root: Path, skip: set[str]) -> str:
@@ -59,6 +61,13 @@ def index_sites(context: Any) -> None:
     for root in roots.values():
         remove_stale_chunks(root / INDEX_FOLDER)
         context.produced.update(str(path) for path in (root / INDEX_FOLDER).rglob("*") if path.is_file())
+    # Pagefind's own scripts, styles and WebAssembly are the same in every site and hold no content of ours;
+    # its index holds the stems of the pages' words (each page's text is in its fragment).
+    public = roots[tiers[0]] / INDEX_FOLDER
+    context.label_texts += [text for path in sorted(public.iterdir()) if path.suffix in (".js", ".css", ".pagefind")
+                            for text in texts(path.read_bytes(), path.name)]
+    context.label_texts.append(FRAGMENT_KEYS)
+    context.derived_files += [f"{INDEX_FOLDER}/index/*", f"{INDEX_FOLDER}/*.pf_meta"]
     counts = [f"{audience} {len(list((root / INDEX_FOLDER / 'fragment').glob('*.pf_fragment')))}"
               for audience, root in roots.items()]
     context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}")

@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 PRODID = "-//Vorab//Seminare//DE"
+# The names (RFC 5545) the calendars hold besides content: the leak gate reads them as labels, like the theme.
+ICALENDAR_NAMES = ("BEGIN END VCALENDAR VEVENT VTIMEZONE STANDARD DAYLIGHT VERSION PRODID CALSCALE GREGORIAN METHOD "
+                   "PUBLISH NAME X-WR-CALNAME UID DTSTAMP DTSTART DTEND SUMMARY LOCATION DESCRIPTION URL SEQUENCE "
+                   "TZID TZNAME TZOFFSETFROM TZOFFSETTO RRULE RDATE EXDATE FREQ YEARLY BYMONTH BYDAY UNTIL VALUE DATE")
 
 
 @dataclass(frozen=True)

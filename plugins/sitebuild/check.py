@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalog import URL_FOLDERS, default_settings
 from newsletter.issues import Issue, resolve_issues
+from search import INDEX_FOLDER
 from newsletter.settings import newsletter_settings
 from seminars.sequence import sequence_problems
 
 from .errors import BuildFailed, ContentErrors, ContentProblem, found
-from .pipeline import load_project_registry
+from .pipeline import audience_folder, load_project_registry
 from .registry import FILENAME_LINK, Item, Registry, resolve_link
 
 
@@ -39,6 +41,7 @@ def validate(settings: dict[str, Any], settings_file: Path) -> Validation:
     problems = _filename_link_problems(Path(settings["PATH"]), _newsletters(settings))
     try:
         registry = load_project_registry(settings)
+        problems += _section_problems(registry, settings)
         problems += sequence_problems(registry, settings)
         issues = resolve_issues(registry, settings)
     except ContentErrors as error:
@@ -81,6 +84,39 @@ def _link_target(link: str, relpath: str, roots: dict[str, Path]) -> Path:
     """The file a link names, by Pelican's rule (resolve_link); newsletters/ lives beside content/."""
     top, _, rest = resolve_link(link, posixpath.dirname(relpath)).partition("/")
     return roots["newsletters"] / rest if top == "newsletters" and rest else roots[""] / top / rest
+
+
+def reserved_folders(settings: dict[str, Any]) -> dict[str, str]:
+    """The top-level folders of every site that are not pages' → what they are, for messages."""
+    tiers = settings["AUDIENCE_TIERS"]
+    folders = {audience_folder(settings, tier): "a member area" for tier in tiers[1:]}
+    catalog = {**default_settings(), **settings}
+    for name in URL_FOLDERS:
+        folders.setdefault(catalog[f"{name.upper()}S_SAVE_AS"].split("/", 1)[0], "a section")
+    folders.setdefault(settings.get("THEME_STATIC_DIR", "theme"), "the theme's files")
+    for static in settings.get("STATIC_PATHS", ()):
+        folders.setdefault(static.split("/", 1)[0], "the images")
+    folders.setdefault(INDEX_FOLDER, "the search index")
+    return folders
+
+
+def _section_problems(registry: Registry, settings: dict[str, Any]) -> list[ContentProblem]:
+    """A page whose URL would land in a section (or a member area) would overwrite it or vanish behind the
+    gate: its slug must name no section."""
+    reserved = reserved_folders(settings)
+    pattern = settings.get("PAGE_SAVE_AS", "{slug}/index.html")
+    problems = []
+    for item in registry.items:
+        if item.type.folder != "pages":
+            continue
+        top = pattern.format(slug=item.slug).split("/", 1)[0]
+        if top in reserved:
+            origin = "" if item.source.value("slug") else " (from the file name)"
+            problems.append(ContentProblem(
+                item.path, item.source.line("slug"), "slug",
+                f"a slug that names no section of the site ({', '.join(sorted(reserved))}); "
+                f"'{top}' is {reserved[top]}", f"{item.slug!r}{origin}"))
+    return problems
 
 
 def _schedule_warnings(registry: Registry) -> list[ContentProblem]:

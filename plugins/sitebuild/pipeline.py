@@ -15,12 +15,13 @@ from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from audiences.rules import parse_moment
-from leakgate import Fingerprint, GateReport, Hit, Matcher, scan, secret_fingerprints, shared_words
+from leakgate import Fingerprint, GateReport
 from jinja2 import FileSystemBytecodeCache
 from pelican import __version__ as pelican_version
 from pelican.settings import read_settings
 
 from .errors import BuildFailed
+from .leakcheck import PublicFolder, gate_build
 from .registry import Registry, load_registry
 from .runner import Run, run_all
 from .sources import RunSources, write_run_sources
@@ -32,10 +33,12 @@ class LeakFound(BuildFailed):
 
     def __init__(self, report: GateReport) -> None:
         self.report = report
-        lines = "\n".join(f"  {hit}" for hit in report.hits[:50])
-        more = f"\n  … and {len(report.hits) - 50} more" if len(report.hits) > 50 else ""
-        super().__init__(f"Leak gate: {len(report.hits)} fingerprint(s) of non-public content or member data "
-                         f"where they must not be; nothing was published:\n{lines}{more}")
+        problems = [*report.unread, *report.hits]
+        lines = "\n".join(f"  {problem}" for problem in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        unread = f"{len(report.unread)} file(s) it cannot read and " if report.unread else ""
+        super().__init__(f"Leak gate: {unread}{len(report.hits)} fingerprint(s) of non-public content or member "
+                         f"data where they must not be; nothing was published:\n{lines}{more}")
 
 
 @dataclass
@@ -55,8 +58,11 @@ class BuildContext:
     """What a build step sees. Steps run after the Pelican runs and before the leak gate; they may write into
     `site` (e.g. a search index per audience; every file written there must be added to `produced`, or the
     build deletes it) or into `dist / <name>` (e.g. newsletters, server configurations), add `fingerprints` that
-    must appear nowhere (member data: the gate looks for them in the member areas too), and add `dist` folders
-    the gate must scan."""
+    must appear nowhere (member data: the gate looks for them in the member areas and all of dist/ too), name
+    the `dist` folders that go to the public (the gate scans them like the public site), add `label_texts`:
+    the words a step writes that are no content (a search bundle's scripts, an e-mail skeleton), which the gate
+    treats like the theme's, and name `derived_files` of the site (glob patterns) that hold only words cut from
+    the site's own pages (a search index's stems), where the gate looks for phrases but not single words."""
 
     settings: dict[str, Any]
     registry: Registry
@@ -66,7 +72,9 @@ class BuildContext:
     sources: dict[str, RunSources]
     produced: set[str] = field(default_factory=set)  # absolute paths of the files this build wrote into `site`
     fingerprints: list[Fingerprint] = field(default_factory=list)
-    gated_dist: list[str] = field(default_factory=list)  # names of dist/<name> folders the leak gate scans
+    public_dist: list[PublicFolder] = field(default_factory=list)  # folders of dist/ that go to the public
+    label_texts: list[str] = field(default_factory=list)
+    derived_files: list[str] = field(default_factory=list)  # relative to `site`, e.g. "pagefind/index/*"
     notes: list[str] = field(default_factory=list)
     issues: list[Any] = field(default_factory=list)  # newsletter issues, resolved once by the validation
 
@@ -193,35 +201,6 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     timings["total"] = time.perf_counter() - started
     return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
                        gate, timings, context.notes, registry)
-
-
-def gate_build(context: BuildContext, memory: Path | None = None) -> GateReport:
-    """Scan the public site and the gated dist folders for fingerprints of everything the public may not see,
-    and the member areas for member data. `memory`: a folder where each scan remembers the files it found
-    clean, so that a rebuild scans only what changed (leakgate.scan)."""
-    settings = context.settings
-    public = context.sources[settings["AUDIENCE_TIERS"][0]]
-    items = secret_fingerprints(context.registry.items, public.items, public.assets)
-    public_texts = [*public.texts.values(), *public.assets, *(v for v in settings.values() if isinstance(v, str))]
-    theme_texts = [p.read_text(encoding="utf-8", errors="replace")
-                   for p in sorted(Path(settings["THEME"]).rglob("*")) if p.is_file()]
-    everything = Matcher(items + context.fingerprints)
-    member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
-    secrets = everything.excusing(shared_words(everything, public_texts, theme_texts) - member_data)
-    member_folders = [audience_folder(settings, a) for a in settings["AUDIENCE_TIERS"][1:]]
-    scans = [("", context.site, secrets, member_folders)]
-    scans += [(f"dist/{name}", context.dist / name, secrets, []) for name in context.gated_dist]
-    if member_data:  # the member areas too
-        only_member_data = everything.excusing({fp.words for fp in items} - member_data)
-        scans += [(folder, context.site / folder, only_member_data, []) for folder in member_folders]
-    report = GateReport(fingerprints=len(secrets.by_words))
-    for label, root, matcher, skip in scans:
-        part = scan(root, matcher, skip_dirs=skip, memory=memory / (label.replace("/", "-") or "site")
-                    if memory else None)
-        report.files += part.files
-        report.bytes += part.bytes
-        report.hits += [Hit(hit.fingerprint, f"{label}/{hit.file}" if label else hit.file) for hit in part.hits]
-    return report
 
 
 def _reader_cache(settings: dict[str, Any], audience: str) -> dict[str, Any]:

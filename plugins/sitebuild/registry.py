@@ -16,7 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audiences.rules import Schedule, is_visible, parse_moment
-from catalog.schema import ASSET_FOLDER, BY_FOLDER, MEMBERS_ONLY_MARKER, STATUSES, ContentType, Field, Kind
+from catalog.body import MEMBERS_ONLY, Body, read_body
+from catalog.schema import ASSET_FOLDER, BY_FOLDER, STATUSES, ContentType, Field, Kind
 from catalog.slugs import slugify
 
 from .errors import ContentErrors, ContentProblem, found
@@ -40,6 +41,7 @@ class Item:
     title: str
     schedule: Schedule
     values: dict[str, str]  # field → normalised value, as the Pelican runs are given it
+    body: Body  # the body as every audience's run is given it: without HTML comments, with its markers found
 
     @property
     def path(self) -> str:
@@ -48,12 +50,12 @@ class Item:
     @property
     def teaser(self) -> str:
         """The body before the members-only marker: all that the public may read."""
-        return self.source.body.split(MEMBERS_ONLY_MARKER, 1)[0]
+        return self.body.before(MEMBERS_ONLY)
 
     @property
     def members_part(self) -> str | None:
-        parts = self.source.body.split(MEMBERS_ONLY_MARKER, 1)
-        return parts[1] if len(parts) == 2 else None
+        """The body after the members-only marker, if it has one."""
+        return self.body.after(MEMBERS_ONLY)
 
     def assets(self, *, body: str, fields: Iterable[str]) -> set[str]:
         """Content-relative paths of the files referred to by `body` ({static} links) and the image `fields`."""
@@ -156,6 +158,10 @@ class _ItemChecker:
                 self.values[spec.name] = value
         self.check_relations()
         self.check_body_links()
+        body = read_body(self.source.body, self.type.markers)
+        self.source.problems.extend(ContentProblem(self.source.path, self.source.body_line + problem.line,
+                                                   problem.field, problem.expected, problem.found)
+                                    for problem in body.problems)
         title = self.values.get(self.type.title_field, "")
         slug = self.values.get("slug") or slugify(posixpath.splitext(posixpath.basename(self.relpath))[0])
         self.values["slug"] = slug
@@ -173,13 +179,13 @@ class _ItemChecker:
             expires=self.moments.get("expires"),
             valid=len(self.source.problems) == errors_before,
         )
-        return Item(self.type, self.relpath, self.source, slug, title, schedule, self.values)
+        return Item(self.type, self.relpath, self.source, slug, title, schedule, self.values, body)
 
     def check_value(self, spec: Field, raw: str) -> str | None:
         """Return the normalised value, or None after recording a problem."""
         kind = spec.kind
         if kind is Kind.MOMENT:
-            zone = self.values.get("timezone", self.timezone) if self.type.folder == "seminars" else self.timezone
+            zone = self.values.get("timezone", self.timezone) if spec.own_zone else self.timezone
             try:
                 moment = parse_moment(raw, zone)
             except ValueError:
@@ -211,6 +217,11 @@ class _ItemChecker:
             return self.problem(spec.name, f"one of the theme's templates ({', '.join(sorted(self.templates))})", raw)
         if kind is Kind.IMAGE:
             return self.check_image(spec, raw)
+        if spec.markdown:  # its HTML comments must reach no output either
+            text = read_body(raw, ())
+            for problem in text.problems:
+                self.problem(spec.name, problem.expected, raw)
+            return text.text
         if kind in (Kind.LIST, Kind.REFERENCES):
             return ", ".join(part.strip() for part in raw.split(",") if part.strip())
         return raw

@@ -23,7 +23,7 @@ class RunSources:
     """The sources given to one audience's run."""
 
     audience: str
-    path: Path
+    path: Path | None = None  # where they are written for the run
     items: list[Item] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # relpath → the copy's text
     assets: set[str] = field(default_factory=set)
@@ -34,7 +34,7 @@ def source_copy(item: Item, *, public: bool) -> tuple[str, set[str]]:
     assets that text refers to."""
     values = {name: value for name, value in item.values.items()
               if not (public and name in item.type.member_only_fields)}
-    body = item.source.body
+    body = item.body.text
     if public and item.members_part is not None:
         body = item.teaser
         values["teaser"] = "true"
@@ -42,15 +42,11 @@ def source_copy(item: Item, *, public: bool) -> tuple[str, set[str]]:
     return f"{header}\n\n{body.strip()}\n", item.assets(body=body, fields=values)
 
 
-def write_run_sources(registry: Registry, audience: str, clock: datetime, target: Path) -> RunSources:
-    """Make `target` hold exactly the copies and assets this audience is given; raise ContentErrors if a copy
-    links to an item this audience may not see yet.
-
-    `target` persists between builds: files whose text is unchanged are left alone (creating files is the slow
-    part of a build) and files no longer given are deleted, so the run never sees a stale source."""
+def run_sources(registry: Registry, audience: str, clock: datetime) -> RunSources:
+    """The copies and assets this audience is given at `clock` (not yet written anywhere); raise ContentErrors
+    if a copy links to an item this audience may not see yet."""
     public = audience == registry.tiers[0]
-    run = RunSources(audience, target)
-    target.mkdir(parents=True, exist_ok=True)  # an audience may have nothing yet: still a (nearly empty) site
+    run = RunSources(audience)
     visible = registry.visible(audience, clock)
     visible_paths = {item.relpath for item in visible}
     problems: list[ContentProblem] = []
@@ -62,6 +58,17 @@ def write_run_sources(registry: Registry, audience: str, clock: datetime, target
         run.assets |= assets
     if problems:
         raise ContentErrors(problems)
+    return run
+
+
+def write_run_sources(registry: Registry, audience: str, clock: datetime, target: Path) -> RunSources:
+    """Make `target` hold exactly the copies and assets this audience is given (run_sources).
+
+    `target` persists between builds: files whose text is unchanged are left alone (creating files is the slow
+    part of a build) and files no longer given are deleted, so the run never sees a stale source."""
+    run = run_sources(registry, audience, clock)
+    run.path = target
+    target.mkdir(parents=True, exist_ok=True)  # an audience may have nothing yet: still a (nearly empty) site
     given = set(run.texts) | run.assets
     for path in [p for p in target.rglob("*") if p.is_file()]:
         if path.relative_to(target).as_posix() not in given:

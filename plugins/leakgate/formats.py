@@ -1,0 +1,220 @@
+"""The texts a file holds, in every form the public could read it: the leak gate opens what it scans.
+
+Text in UTF-8 (with or without byte-order mark), UTF-16 and, where UTF-8 fails, Windows-1252; gzip, bzip2, xz,
+ZIP and tar containers (with the names of their members), office documents (DOCX, XLSX, PPTX, ODT, ODS, ODP are
+ZIPs of XML, whose text runs are joined as the document shows them), PDF (its text and metadata, with pypdf) and
+e-mail messages (every header and part decoded). A container or document that cannot be read completely — a
+truncated gzip, a broken ZIP, an encrypted member, a format the gate cannot open — raises `Unreadable`: the gate
+fails closed rather than pass bytes it could not read.
+"""
+
+from __future__ import annotations
+
+import bz2
+import email
+import email.policy
+import gzip
+import io
+import lzma
+import re
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+MAX_DEPTH = 8  # containers inside containers; deeper is refused, like a file it cannot read
+OFFICE_PARTS = re.compile(r"(?:word|xl|ppt)/.*\.xml|content\.xml|styles\.xml|meta\.xml")
+# In office XML, text runs of one paragraph follow each other without a space: only these tags separate words.
+OFFICE_BREAKS = re.compile(r"</(?:w:p|w:tc|a:p|si|c|row|text:p|text:h|table:table-cell)>|"
+                           r"<(?:w:br|w:tab|w:cr|text:line-break|text:tab|text:s|a:br)\b[^>]*>")
+XML_TAG = re.compile(r"<[^>]*>")
+HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
+PAGEFIND_SIGNATURE = b"pagefind_dcd"
+UNREADABLE_MAGIC = {b"\x28\xb5\x2f\xfd": "Zstandard", b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!\x1a\x07": "RAR"}
+
+
+class Unreadable(Exception):
+    """A file (or a file inside it) that the gate cannot read completely; the message says why."""
+
+
+def texts(data: bytes, name: str = "", depth: int = 0) -> Iterator[str]:
+    """Every text `data` holds: its own, and the names and texts of everything packed inside it."""
+    if depth > MAX_DEPTH:
+        raise Unreadable(f"{name}: containers nested more than {MAX_DEPTH} deep")
+    head = data[:8]
+    if head.startswith(b"\x1f\x8b"):
+        yield from texts(_unpack(gzip.decompress, data, "gzip"), name, depth + 1)
+    elif head.startswith(b"BZh"):
+        yield from texts(_unpack(bz2.decompress, data, "bzip2"), name, depth + 1)
+    elif head.startswith(b"\xfd7zXZ\x00"):
+        yield from texts(_unpack(lzma.decompress, data, "xz"), name, depth + 1)
+    elif head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        yield from _zip(data, depth)
+    elif data[257:262] == b"ustar":
+        yield from _tar(data, depth)
+    elif head.startswith(b"%PDF-"):
+        yield from _pdf(data)
+    elif format_name := next((label for magic, label in UNREADABLE_MAGIC.items() if head.startswith(magic)), None):
+        raise Unreadable(f"{format_name} archives cannot be read by the leak gate")
+    elif name.endswith(".eml") or _looks_like_email(data):
+        yield from _email(data, depth)
+    elif data.startswith(PAGEFIND_SIGNATURE) and (strings := _cbor_strings(data[len(PAGEFIND_SIGNATURE):])):
+        yield "\n".join(strings)  # a search index: CBOR, whose length bytes would otherwise glue onto words
+    else:
+        yield from _decoded(data)
+
+
+def _looks_like_email(data: bytes) -> bool:
+    """A message in RFC 5322 form: header lines, one of them MIME-Version, before the first blank line."""
+    head = data[:8192].split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    return HEADER_LINE.match(head) is not None and b"\nmime-version:" in b"\n" + head.lower()
+
+
+def _unpack(decompress: object, data: bytes, label: str) -> bytes:
+    try:
+        return decompress(data)  # type: ignore[operator]
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as error:
+        raise Unreadable(f"{label} data cannot be read completely ({error})") from None
+
+
+def _decoded(data: bytes) -> Iterator[str]:
+    """The text of a file in whatever encoding a reader's program would pick."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        yield data[3:].decode("utf-8", errors="replace")
+        return
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield data.decode("utf-16", errors="replace")
+        return
+    if (order := _utf16_without_mark(data)) is not None:
+        yield data.decode(order, errors="replace")
+    try:
+        yield data.decode("utf-8")
+    except UnicodeDecodeError:
+        yield data.decode("utf-8", errors="replace")
+        if b"\x00" not in data[:4096]:  # text in a legacy encoding rather than binary data
+            yield data.decode("cp1252", errors="replace")
+
+
+def _utf16_without_mark(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when every other byte of the start is a zero, as in UTF-16 text of Latin script."""
+    sample = data[:1024]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0) / len(sample[0::2]), sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.4 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.4 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _zip(data: bytes, depth: int) -> Iterator[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                if member.flag_bits & 0x1:
+                    raise Unreadable(f"{member.filename}: encrypted")
+                yield member.filename
+                content = archive.read(member)
+                if OFFICE_PARTS.fullmatch(member.filename) and content.lstrip().startswith(b"<"):
+                    yield _office_text(content.decode("utf-8", errors="replace"))
+                yield from texts(content, member.filename, depth + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        raise Unreadable(f"ZIP archive cannot be read completely ({error})") from None
+
+
+def _office_text(xml: str) -> str:
+    """The text of an office document's XML as the document shows it: runs of one paragraph joined."""
+    return XML_TAG.sub("", OFFICE_BREAKS.sub(" ", xml))
+
+
+def _tar(data: bytes, depth: int) -> Iterator[str]:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            for member in archive.getmembers():
+                yield member.name
+                if member.isfile():
+                    extracted = archive.extractfile(member)
+                    yield from texts(extracted.read() if extracted else b"", member.name, depth + 1)
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise Unreadable(f"tar archive cannot be read completely ({error})") from None
+
+
+def _pdf(data: bytes) -> Iterator[str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise Unreadable("encrypted PDF")
+        metadata = reader.metadata or {}
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, zlib.error) as error:
+        raise Unreadable(f"PDF cannot be read completely ({error})") from None
+    yield " ".join(str(value) for value in metadata.values())
+    yield from pages
+    yield from _decoded(data)  # uncompressed text objects, and names
+
+
+def _email(data: bytes, depth: int) -> Iterator[str]:
+    """Every header and part of an e-mail message, decoded (quoted-printable, base64, RFC 2047 words)."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    for part in message.walk():
+        for header, value in part.items():
+            yield f"{header} {value}"
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        if any("Base64" in type(defect).__name__ for defect in part.defects):
+            raise Unreadable("an e-mail part's base64 cannot be decoded")
+        if isinstance(payload, bytes):
+            yield from texts(payload, part.get_filename() or "", depth + 1)
+
+
+def _cbor_strings(data: bytes) -> list[str] | None:
+    """The text and byte strings of a CBOR document (RFC 8949), in order; None if `data` is not one whole
+    document (then it is read as text like any other file)."""
+    strings: list[str] = []
+    position = 0
+
+    def argument(info: int) -> int:
+        nonlocal position
+        if info < 24:
+            return info
+        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]  # KeyError: reserved or indefinite, handled by the caller
+        value = int.from_bytes(data[position:position + size], "big")
+        position += size
+        return value
+
+    def item() -> None:
+        nonlocal position
+        initial = data[position]
+        position += 1
+        major, info = initial >> 5, initial & 0x1F
+        if info == 31 and major in (2, 3, 4, 5):  # indefinite length: items until the "break" byte
+            while data[position] != 0xFF:
+                item()
+                if major == 5:
+                    item()
+            position += 1
+            return
+        if major == 7:
+            position += {24: 1, 25: 2, 26: 4, 27: 8}.get(info, 0)
+            return
+        value = argument(info)
+        if major in (2, 3):
+            strings.append(data[position:position + value].decode("utf-8", errors="replace"))
+            position += value
+        elif major in (4, 5):
+            for _ in range(value * (2 if major == 5 else 1)):
+                item()
+        elif major == 6:
+            item()
+
+    try:
+        while position < len(data):
+            item()
+    except (IndexError, KeyError, RecursionError):
+        return None
+    return strings if position == len(data) else None

@@ -1,0 +1,203 @@
+"""What the leak gate scans in a build, and for what (ARCHITECTURE §3).
+
+- The public site, and every folder of `dist/` that goes to the public (server configurations, the packages of
+  public newsletter issues): for every fingerprint of what is not public at the clock — or, for a folder that
+  goes public later (an issue's send date), of what is still not public then.
+- The member areas and all of `dist/`: for member data (e-mail addresses, password hashes, new passwords).
+
+Fingerprints that public content shares are excused; the theme and the site's own labels (dates, the search
+bundle) excuse phrases too, but never an identity (a title, a slug, an asset name, a member-only field).
+Short fingerprints count only where they are distinctive.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from design.locale import label_texts
+from leakgate import GateReport, Hit, Matcher, Unread, scan, secret_fingerprints, shared_words
+from leakgate.fingerprints import Fingerprint, distinctive, item_fingerprints
+from leakgate.memo import Memo
+from leakgate.text import words
+
+from .registry import Registry
+from .sources import RunSources, source_copy
+
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+PLUGINS = Path(__file__).resolve().parents[1]
+TEXT_ASSETS = {".svg", ".txt", ".csv", ".json", ".xml", ".html", ".css", ".js"}
+MARKDOWN_FEATURES = """# Titel
+
+Text[^1] mit *Betonung*, `Code` und HTML.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+Begriff
+:   Erklärung
+
+*[HTML]: Hypertext
+
+[^1]: Fußnote.
+"""
+
+
+@dataclass(frozen=True)
+class PublicFolder:
+    """A folder of the staged `dist/` that goes to the public; `public_at`: when (None: with the site). What is
+    public by then is no leak in it: a newsletter issue may feature what is released at its send date."""
+
+    name: str  # relative to dist/, e.g. "deploy" or "newsletters/neues-aus-der-roesterei"
+    public_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words of what the public build is legitimately given: public content, and labels (the theme, our
+    code and templates, the tools' skeletons, the site's date and zone names)."""
+
+    public: list[list[str]]  # per public text
+    labels: list[list[str]]  # per label text
+    known: frozenset[str]  # every word of both
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What the public may not see, as matchers over one automaton."""
+
+    everything: Matcher  # every fingerprint, member data included
+    public: Matcher  # what no public file may hold: `everything` less what public content and labels share
+    items: list[Fingerprint]  # the content fingerprints (without member data)
+
+
+def vocabulary(settings: dict[str, Any], registry: Registry, public: RunSources,
+               steps_labels: Iterable[str] = (), memo: Memo | None = None) -> Vocabulary:
+    memo = memo or Memo(None)
+    content = Path(settings["PATH"])
+    public_texts = _public_texts(public.texts.values(), public.assets, content, settings)
+    public_words = [memo.words(text) for text in public_texts]
+    zones = {settings["TIMEZONE"], *(item.values["timezone"] for item in registry.items if "timezone" in item.values)}
+    labels = [*_theme_texts(settings), *_code_texts(), *label_texts(settings["DEFAULT_LANG"], zones), *steps_labels]
+    label_words = [*map(memo.words, labels), _markdown_skeleton(settings, memo)]
+    return Vocabulary(public_words, label_words, frozenset().union(*public_words, *label_words))
+
+
+def public_secrets(settings: dict[str, Any], registry: Registry, public: RunSources,
+                   member_data: Iterable[Fingerprint] = (), steps_labels: Iterable[str] = (),
+                   memo: Memo | None = None) -> Secrets:
+    """The fingerprints of everything `public` (the public's sources at a clock) does not hold, with the text it
+    and the labels share excused, and the short ones only where distinctive. `memo`: what earlier builds
+    computed from the same texts."""
+    memo = memo or Memo(None)
+    given = vocabulary(settings, registry, public, steps_labels, memo)
+
+    def prints_of(item: Any, whole: bool) -> list[Fingerprint]:
+        return memo.fingerprints(item, whole, lambda: item_fingerprints(item, whole=whole))
+
+    items = [fp for fp in secret_fingerprints(registry.items, public.items, public.assets, prints_of)
+             if not fp.short or distinctive(fp, given.known)]
+    member_data = list(member_data)
+    everything = Matcher(items + member_data)
+    identities = {fp.words for fp in items if fp.identity}
+    excused = shared_words(everything, given.public, given.labels, identities) - {fp.words for fp in member_data}
+    return Secrets(everything, everything.excusing(excused), items)
+
+
+def gate_build(context: BuildContext, memory: Path | None = None) -> GateReport:
+    """Scan what the public gets for every fingerprint of what it may not see, and everything for member data.
+    `memory`: a folder where each scan remembers the files it found clean (leakgate.scan)."""
+    tiers = context.registry.tiers
+    memo = Memo(memory / "memo.pickle" if memory else None)
+    found = public_secrets(context.settings, context.registry, context.sources[tiers[0]], context.fingerprints,
+                           context.label_texts, memo)
+    memo.save()
+    everything, secrets = found.everything, found.public
+    member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
+
+    member_folders = [context.audience_root(tier).relative_to(context.site).as_posix() for tier in tiers[1:]]
+    derived = context.derived_files
+    phrases = secrets.excusing({fp.words for fp in found.items if fp.short})
+    scans = [("", context.site, secrets, member_folders, None, derived)]
+    scans.append(("", context.site, phrases, member_folders, derived, ()))
+    for folder in context.public_dist:
+        later = _released_by(context, folder.public_at, everything) - member_data if folder.public_at else set()
+        scans.append((f"dist/{folder.name}", context.dist / folder.name, secrets.excusing(later), [], None, ()))
+    if member_data:  # the member areas and every package
+        only_member_data = everything.excusing(set(everything.by_words) - member_data)
+        scans += [(folder, context.site / folder, only_member_data, [], None, ()) for folder in member_folders]
+        scans.append(("dist", context.dist, only_member_data, [], None, ()))
+    report = GateReport(fingerprints=len(secrets.by_words))
+    for label, root, matcher, skip_dirs, only, skip in scans:
+        if not root.is_dir():
+            continue
+        name = (label.replace("/", "-") or "site") + ("-derived" if only else "")
+        part = scan(root, matcher, skip_dirs=skip_dirs, only=only, skip=skip, memory=memory / name if memory else None)
+        report.files += part.files
+        report.bytes += part.bytes
+        report.hits += [Hit(hit.fingerprint, f"{label}/{hit.file}" if label else hit.file) for hit in part.hits]
+        report.unread += [Unread(f"{label}/{unread.file}" if label else unread.file, unread.reason)
+                          for unread in part.unread]
+    return report
+
+
+def _released_by(context: BuildContext, moment: datetime, matcher: Matcher) -> set[str]:
+    """The fingerprints (by `words`) of what the public sees at `moment` but not at the clock: a package that
+    goes public then may hold them. Never their members-only parts or member-only fields."""
+    tiers = context.registry.tiers
+    now = {item.relpath for item in context.sources[tiers[0]].items}
+    released = [item for item in context.registry.visible(tiers[0], moment) if item.relpath not in now]
+    whole = {fp.words for item in released for fp in item_fingerprints(item, whole=True)}
+    still_secret = {fp.words for item in released for fp in item_fingerprints(item, whole=False)}
+    copies = [words(source_copy(item, public=True)[0]) for item in released]
+    return (whole - still_secret) | (matcher.find_in(copies) - still_secret)
+
+
+def _public_texts(copies: Iterable[str], assets: Iterable[str], content: Path,
+                  settings: dict[str, Any]) -> list[str]:
+    """What the public build is given: its sources, its assets (their names, and the text of text files such as
+    SVG images) and the settings' text."""
+    assets = sorted(assets)
+    texts = [(content / asset).read_bytes().decode("utf-8", errors="ignore") for asset in assets
+             if Path(asset).suffix.lower() in TEXT_ASSETS]
+    return [*copies, *assets, *texts, *(value for value in settings.values() if isinstance(value, str))]
+
+
+@functools.cache
+def _code_texts() -> tuple[str, ...]:
+    """Our plugins' code and templates: every word they write into a file besides content (calendar names, the
+    e-mail tools' tags, package keys, server configurations) stands in them."""
+    files = [path for path in sorted(PLUGINS.rglob("*"))
+             if path.is_file() and (path.suffix == ".py" or "templates" in path.parts)]
+    return (*(path.read_text(encoding="utf-8") for path in files), " ".join(path.name for path in files))
+
+
+def _markdown_skeleton(settings: dict[str, Any], memo: Memo) -> list[str]:
+    """The words Python-Markdown itself adds to a page (footnote links, table markup), with the site's
+    extensions: remembered by those settings (a Markdown instance costs more than the rest of the gate's set-up)."""
+    import markdown
+
+    options = settings.get("MARKDOWN", {})
+
+    def render() -> str:
+        extensions = [*options.get("extensions", []), *options.get("extension_configs", {})]
+        return markdown.Markdown(extensions=extensions,
+                                 extension_configs=options.get("extension_configs", {})).convert(MARKDOWN_FEATURES)
+
+    return memo.remembered(f"Python-Markdown {markdown.__version__} with {options!r}", lambda: words(render()))
+
+
+def _theme_texts(settings: dict[str, Any]) -> list[str]:
+    """Every file of the theme: templates, translation catalogues, styles, scripts, images."""
+    return [path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(Path(settings["THEME"]).rglob("*")) if path.is_file()]
+
+
+__all__ = ["PublicFolder", "gate_build"]
