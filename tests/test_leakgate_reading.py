@@ -234,10 +234,3 @@ def test_a_file_it_cannot_read_completely_fails_the_scan(tmp_path: Path) -> None
     # A file that could not be read is never remembered as clean: the next scan reports it again.
     assert len(scan(root, [fingerprint(ASCII_SECRET)], memory=memory).unread) == len(BROKEN)
 
-
-def test_a_search_index_is_read_as_its_format_not_as_glued_bytes(tmp_path: Path) -> None:
-    """Pagefind's index is CBOR: a length byte before each word would otherwise glue onto it ("igeheime")."""
-    index = b"pagefind_dcd" + bytes([0x82, 0x67]) + b"geheime" + bytes([0x68]) + "röstung".encode()
-    assert len("röstung".encode()) == 8
-    root = write(tmp_path / "public", {"de_1.pf_index": gzip.compress(index)})
-    assert [hit.file for hit in scan(root, [fingerprint(SECRET)]).hits] == ["de_1.pf_index"]

@@ -386,3 +386,22 @@ def test_every_word_a_synthetic_site_publishes_is_content_or_a_label(tmp_path: P
 
     settings = write_site(tmp_path / "bench", 300)
     assert generated_words(settings, BENCH_CLOCK, tmp_path / "bench" / "output") == set()
+
+
+def test_a_public_file_the_gate_cannot_read_fails_the_build(site: Site) -> None:
+    page(site, "pages/ueber-uns.md", "Wir rösten.")
+
+    def truncated_archive(context) -> None:  # e.g. a precompressed page cut short by a full disk
+        target = context.site / "ueber-uns" / "index.html.gz"
+        target.write_bytes(gzip.compress(" ".join(f"Kaffee{n}" for n in range(3000)).encode())[:-50])
+        context.produced.add(str(target))
+
+    with pytest.raises(LeakFound) as caught:
+        build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
+              steps=[*default_steps(), truncated_archive])
+    assert str(caught.value).splitlines()[:2] == [
+        "Leak gate: 1 file(s) it cannot read and 0 fingerprint(s) of non-public content or member data where they "
+        "must not be; nothing was published:",
+        "  ueber-uns/index.html.gz: cannot be read completely, so it cannot be proved clean: gzip data cannot be "
+        "read completely (Compressed file ended before the end-of-stream marker was reached)"]
+    assert not site.output.exists()

@@ -29,7 +29,6 @@ OFFICE_BREAKS = re.compile(r"</(?:w:p|w:tc|a:p|si|c|row|text:p|text:h|table:tabl
                            r"<(?:w:br|w:tab|w:cr|text:line-break|text:tab|text:s|a:br)\b[^>]*>")
 XML_TAG = re.compile(r"<[^>]*>")
 HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9-]*:[ \t]")
-PAGEFIND_SIGNATURE = b"pagefind_dcd"
 UNREADABLE_MAGIC = {b"\x28\xb5\x2f\xfd": "Zstandard", b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!\x1a\x07": "RAR"}
 
 
@@ -58,8 +57,6 @@ def texts(data: bytes, name: str = "", depth: int = 0) -> Iterator[str]:
         raise Unreadable(f"{format_name} archives cannot be read by the leak gate")
     elif name.endswith(".eml") or _looks_like_email(data):
         yield from _email(data, depth)
-    elif data.startswith(PAGEFIND_SIGNATURE) and (strings := _cbor_strings(data[len(PAGEFIND_SIGNATURE):])):
-        yield "\n".join(strings)  # a search index: CBOR, whose length bytes would otherwise glue onto words
     else:
         yield from _decoded(data)
 
@@ -171,50 +168,3 @@ def _email(data: bytes, depth: int) -> Iterator[str]:
         if isinstance(payload, bytes):
             yield from texts(payload, part.get_filename() or "", depth + 1)
 
-
-def _cbor_strings(data: bytes) -> list[str] | None:
-    """The text and byte strings of a CBOR document (RFC 8949), in order; None if `data` is not one whole
-    document (then it is read as text like any other file)."""
-    strings: list[str] = []
-    position = 0
-
-    def argument(info: int) -> int:
-        nonlocal position
-        if info < 24:
-            return info
-        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]  # KeyError: reserved or indefinite, handled by the caller
-        value = int.from_bytes(data[position:position + size], "big")
-        position += size
-        return value
-
-    def item() -> None:
-        nonlocal position
-        initial = data[position]
-        position += 1
-        major, info = initial >> 5, initial & 0x1F
-        if info == 31 and major in (2, 3, 4, 5):  # indefinite length: items until the "break" byte
-            while data[position] != 0xFF:
-                item()
-                if major == 5:
-                    item()
-            position += 1
-            return
-        if major == 7:
-            position += {24: 1, 25: 2, 26: 4, 27: 8}.get(info, 0)
-            return
-        value = argument(info)
-        if major in (2, 3):
-            strings.append(data[position:position + value].decode("utf-8", errors="replace"))
-            position += value
-        elif major in (4, 5):
-            for _ in range(value * (2 if major == 5 else 1)):
-                item()
-        elif major == 6:
-            item()
-
-    try:
-        while position < len(data):
-            item()
-    except (IndexError, KeyError, RecursionError):
-        return None
-    return strings if position == len(data) else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Callable, Iterator
-from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,8 @@ class Memo:
         """An item's fingerprints (`compute`), remembered for the same source, values and `whole`."""
         key = repr((item.path, whole, item.source.body, sorted(item.values.items()), item.title, item.slug))
         stored = self._remembered(b"f" + key.encode("utf-8", errors="surrogatepass"),
-                                  lambda: [astuple(fp) for fp in compute()])
+                                  lambda: [(fp.words, fp.kind, fp.item, fp.text, fp.identity, fp.short, fp.hint)
+                                           for fp in compute()])
         return [Fingerprint(*fields) for fields in stored]
 
     def remembered(self, text: str, compute: Callable[[], list[str]]) -> list[str]:

@@ -34,7 +34,8 @@ DATA_URL = re.compile(r"data:[\w/+.-]*(?:;[\w-]+=[\w-]+)*;base64,([A-Za-z0-9+/=\
 FOLDED_LINE = re.compile(r"\r?\n[ \t]")
 # What a reader never sees: soft hyphen, zero-width space, non-joiner, joiner, direction marks, word joiner,
 # invisible operators, byte-order mark, Mongolian vowel separator, combining grapheme joiner.
-INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u180e\u034f]+")
+INVISIBLE_CHARACTERS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u034f"
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]+")
 
 
 def words(text: str) -> list[str]:
@@ -56,7 +57,8 @@ def words(text: str) -> list[str]:
     if not text.isascii():
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        text = INVISIBLE.sub("", text)
+        if any(character in text for character in INVISIBLE_CHARACTERS):  # fourteen C-level searches: quicker
+            text = INVISIBLE.sub("", text)
     return WORD.findall(text.casefold())
 
 

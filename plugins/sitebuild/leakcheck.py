@@ -111,14 +111,16 @@ def public_secrets(settings: dict[str, Any], registry: Registry, public: RunSour
     return Secrets(everything, everything.excusing(excused), items)
 
 
-def gate_build(context: BuildContext, memory: Path | None = None) -> GateReport:
+def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | None = None) -> GateReport:
     """Scan what the public gets for every fingerprint of what it may not see, and everything for member data.
-    `memory`: a folder where each scan remembers the files it found clean (leakgate.scan)."""
+    `memory`: a folder where each scan remembers the files it found clean (leakgate.scan), void whenever the
+    fingerprints change; `memo`: a file that keeps the words and fingerprints of unchanged texts (leakgate.memo),
+    which hold across releases."""
     tiers = context.registry.tiers
-    memo = Memo(memory / "memo.pickle" if memory else None)
+    memo_of_texts = Memo(memo)
     found = public_secrets(context.settings, context.registry, context.sources[tiers[0]], context.fingerprints,
-                           context.label_texts, memo)
-    memo.save()
+                           context.label_texts, memo_of_texts)
+    memo_of_texts.save()
     everything, secrets = found.everything, found.public
     member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
 

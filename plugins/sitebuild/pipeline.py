@@ -187,7 +187,8 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
 
         mark = time.perf_counter()
         progress("leak gate: scanning the public files")
-        gate = gate_build(context, memory=_cache_folder(settings, f"gate-{output_key}"))
+        gate = gate_build(context, memory=_cache_folder(settings, f"gate-{output_key}"),
+                          memo=_cache_folder(settings, "leakgate-memo") / "memo.pickle")
         timings["leak gate"] = time.perf_counter() - mark
         if not gate.passed:
             raise LeakFound(gate)
