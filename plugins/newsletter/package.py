@@ -106,10 +106,12 @@ def preview_eml(issue: Issue, html: str, text: str, settings: dict[str, Any]) ->
 
 
 def _zip(members: dict[str, str | bytes]) -> bytes:
+    """A deflated ZIP with a fixed time stamp per member, so that the same issue makes the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
