@@ -17,7 +17,9 @@ OUTPUT_PATH = "output"
 THEME = "themes/member-area"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["outputs", "audiences", "catalog", "design", "seminars", "faq"]
+# Every capability, in order: Pelican calls their register() inside each audience's run, the build around it
+# (plugins/sitebuild) calls it too, and runs the build steps they connect in this order (docs/architecture.md).
+PLUGINS = ["outputs", "audiences", "catalog", "design", "seminars", "faq", "gate", "newsletter", "search"]
 
 # Audiences, lowest first. A further tier (e.g. "gold") is one more name here.
 AUDIENCE_TIERS = ("public", "members")

@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from sitebuild import BuildFailed, Project, build as build_sites, parse_clock  # noqa: E402
 from sitebuild.report import summary  # noqa: E402
+from vorab.tiers import Tiers  # noqa: E402
 
 
 def _project(production: bool) -> Project:
@@ -139,8 +140,8 @@ def preview(c, as_of, audience="members", port=8001):
 
     project = _project(False)
     settings = project.settings()
-    if audience not in settings["AUDIENCE_TIERS"]:
-        raise Exit(f"--audience: expected one of {', '.join(settings['AUDIENCE_TIERS'])}, found {audience!r}", code=1)
+    if audience not in Tiers.from_settings(settings):
+        raise Exit(f"--audience: expected one of {Tiers.from_settings(settings)}, found {audience!r}", code=1)
     try:
         result = build_preview(project, _clock(as_of, project), ROOT, progress=_progress)
     except BuildFailed as error:
@@ -162,7 +163,7 @@ def new(c, type, title):  # noqa: A002 — the editor's word for it
     try:
         kind = content_type(type)
         path = scaffold(target_path(settings, kind, title), kind, title, _clock(None, project).date(),
-                        tuple(settings["AUDIENCE_TIERS"]))
+                        Tiers.from_settings(settings))
     except ScaffoldError as error:
         raise Exit(str(error), code=1) from None
     print(f"Created {path.relative_to(ROOT)} (status: draft). Fill it in, then: invoke check")
@@ -260,8 +261,8 @@ def members_sync(c, file=None):
     settings = _project(False).settings()
     export = Path(file) if file else ROOT / "private" / "members.csv"
     try:
-        result = sync_members(export, ROOT / "private", cost=int(settings.get("GATE_BCRYPT_COST", 12)),
-                              tiers=tuple(settings["AUDIENCE_TIERS"][1:]))
+        result = sync_members(export, ROOT / "private", cost=settings["GATE_BCRYPT_COST"],
+                              tiers=Tiers.from_settings(settings).member_tiers)
     except (MembersSyncFailed, ValueError, OSError) as error:
         raise Exit(str(error), code=1) from None
     print(result.summary(ROOT))

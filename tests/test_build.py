@@ -203,9 +203,10 @@ def test_shared_text_raises_no_false_alarm(site: Site) -> None:
 def test_leak_gate_reads_compressed_escaped_and_named_files(site: Site, tmp_path) -> None:
     from leakgate import scan, secret_fingerprints
     from sitebuild.registry import load_registry
+    from vorab.tiers import Tiers
 
     plant_canary_product(site)
-    registry = load_registry(site.root / "content", timezone="Europe/Berlin", tiers=("public", "members"))
+    registry = load_registry(site.root / "content", timezone="Europe/Berlin", tiers=Tiers())
     public = [item for item in registry.items if item.schedule.audience == "public"]
     fingerprints = secret_fingerprints(registry.items, public, set())
     planted = {

@@ -17,7 +17,7 @@ from conftest import Site, needs_program, tree_digest
 from editor.publish import GateCheckFailed, publish, replace_folder, rsync_command
 from gate import sync_members
 from gate.verify import PASSWORD_VARIABLE, USER_VARIABLE
-from sitebuild import BuildFailed, Project
+from sitebuild import ContentErrors, Project
 from test_editor_check import load_tasks
 from test_gate_servers import Server, free_port, member_content, passwords, plant_member_content
 
@@ -46,11 +46,11 @@ def test_the_build_puts_the_hostings_gate_files_into_the_output(site: Site) -> N
 def test_an_unknown_hosting_is_refused(site: Site) -> None:
     plant_member_content(site)
     with_settings(site, 'GATE_HOSTING = "iis"\n')
-    with pytest.raises(BuildFailed) as caught:
+    with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
-    assert str(caught.value) == ("The gate's settings cannot be written into server configurations:\n"
-                                 "  GATE_HOSTING: expected one of nginx, nginx-sso, apache, caddy, netlify (or no "
-                                 "setting), found 'iis'")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "pelicanconf.py:6: GATE_HOSTING: expected one of nginx, nginx-sso, apache, caddy, netlify (or no setting), "
+        "found 'iis'"]
 
 
 def test_a_local_publish_keeps_a_gate_file_the_build_does_not_write(site: Site, tmp_path: Path) -> None:

@@ -40,3 +40,17 @@ def test_css_variables_come_from_tokens_only() -> None:
     assert "@media (prefers-color-scheme: dark)" in css
     site_css = (THEME / "static" / "css" / "site.css").read_text()
     assert re.findall(r"#[0-9a-fA-F]{3,8}\b", site_css) == [], "site.css must use var(--color-…) tokens"
+
+
+def test_every_theme_string_has_a_translation_in_every_catalogue() -> None:
+    """Site and e-mail templates alike: a newsletter with `lang: en` reads English throughout."""
+    from babel.messages.pofile import read_po
+
+    strings = {match[2] for path in THEME.rglob("*") if path.is_file() and path.suffix in (".html", ".mjml", ".txt")
+               for match in re.finditer(r"""(?:\b_|ngettext)\(\s*(["'])(.+?)\1""", path.read_text(encoding="utf-8"))}
+    assert len(strings) > 50
+    for catalogue in sorted((THEME / "translations").glob("*.po")):
+        with catalogue.open("rb") as file:
+            translated = {message.id if isinstance(message.id, str) else message.id[0]  # plurals: (one, many)
+                          for message in read_po(file) if message.id and all(message.string)}
+        assert sorted(strings - translated) == [], catalogue.name

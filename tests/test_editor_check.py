@@ -44,7 +44,7 @@ def test_check_reports_every_problem_with_path_line_and_suggestion(site: Site, m
         tasks.check(Context())
     assert caught.value.code == 1
     assert caught.value.message.splitlines()[:3] == [
-        "2 problems in the content; nothing was built:",
+        "2 problems in the content or settings; nothing was built:",
         "  content/faq/abo.md:2: publc_from: expected a field of faq (did you mean 'public_from'?), "
         "found 'publc_from'",
         "  content/pages/ueber-uns.md:3: link: expected an existing file under content/, found 'lieferung.md'",

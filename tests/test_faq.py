@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import Site
-from sitebuild import BuildFailed
+from sitebuild import ContentErrors
 
 CLOCK = "2027-01-15T09:00"
 
@@ -50,5 +50,8 @@ def test_questions_grouped_with_anchors_and_contact(site: Site) -> None:
 def test_unknown_contact_fails_the_build(site: Site) -> None:
     write_service(site)
     site.write("faq/abo.md", "title: Abo?\ncontact: jonsa\n\nText.\n")
-    with pytest.raises(BuildFailed, match="faq/abo.md: contact: expected the slug of a contact person"):
+    with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "content/faq/abo.md:2: contact: expected the slug of a contact person in contacts/ (jonas), "
+        "found 'jonsa'"]

@@ -32,7 +32,7 @@ from audiences.rules import parse_moment
 from conftest import Site, needs_program
 from gate import sync_members, write_server_configs
 from gate.guards import PUBLISHED_HINT
-from sitebuild import BuildFailed, BuildResult, LeakFound, Project, build
+from sitebuild import BuildResult, ContentErrors, LeakFound, Project, build
 
 CLOCK = "2027-01-15T09:00"
 # Canaries in the member item's title, summary and body and in its image's bytes. (Its image's name holds one
@@ -568,10 +568,12 @@ def test_build_writes_every_configuration_and_the_401_page(built: Site) -> None:
 def test_build_refuses_without_the_401_page(tmp_path: Path) -> None:
     site = Site(tmp_path / "site")
     plant_member_content(site)
-    with pytest.raises(BuildFailed, match=r'^The server configurations need the public page 401\.html: add "401" '
-                                          r"to DIRECT_TEMPLATES in pelicanconf\.py\.$"):
+    with pytest.raises(ContentErrors) as caught:
         build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"), steps=[write_server_configs],
               overrides={"DIRECT_TEMPLATES": ["index"]})
+    assert [str(problem) for problem in caught.value.problems] == [
+        'pelicanconf.py:1: DIRECT_TEMPLATES: expected "401" among them: the server configurations answer every '
+        "refusal with the public page 401.html, found ['index']"]
 
 
 def test_settings_name_the_host_and_the_htpasswd_location(tmp_path: Path) -> None:
@@ -594,12 +596,12 @@ def test_settings_that_would_break_a_configuration_stop_the_build(tmp_path: Path
     site.settings_file.write_text(site.settings_file.read_text() + (
         "GATE_SERVER_NAME = 'www.example.com; include /etc/passwd'\n"
         "GATE_HTPASSWD_PATH = 'members.htpasswd'\n"))
-    with pytest.raises(BuildFailed) as caught:
+    with pytest.raises(ContentErrors) as caught:
         build_site(site)
-    assert str(caught.value) == (
-        "The gate's settings cannot be written into server configurations:\n"
-        "  GATE_SERVER_NAME: expected a host name, found 'www.example.com; include /etc/passwd'\n"
-        "  GATE_HTPASSWD_PATH: expected an absolute path (letters, digits, . _ - /), found 'members.htpasswd'")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "pelicanconf.py:6: GATE_SERVER_NAME: expected a host name, found 'www.example.com; include /etc/passwd'",
+        "pelicanconf.py:7: GATE_HTPASSWD_PATH: expected an absolute path (letters, digits, . _ - /), "
+        "found 'members.htpasswd'"]
     assert not site.output.exists()
 
 
@@ -619,10 +621,12 @@ def test_build_refuses_while_git_tracks_private(tmp_path: Path) -> None:
     build_site(site)  # ignored, untracked: fine
 
     git(site.root, "add", "--force", "private/members.csv")
-    with pytest.raises(BuildFailed) as caught:
+    with pytest.raises(ContentErrors) as caught:
         build_site(site)
-    assert str(caught.value).startswith("git tracks member data in private/; nothing was built.")
-    assert str(caught.value).endswith(":\n  private/members.csv")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "private/members.csv:1: git: expected member data that git does not track: remove it from git (it stays "
+        "on disk) with `git rm -r --cached private/`, keep /private/ in .gitignore, and treat the credentials as "
+        "exposed, found it tracked"]
 
 
 def site_with_members(root: Path) -> tuple[Site, Path]:

@@ -255,7 +255,7 @@ def test_short_secrets_are_caught(site: Site, text: str, kind: str, fingerprint:
     site.build(CLOCK)  # nothing leaks: no false alarm from the short fingerprints
     with pytest.raises(LeakFound) as caught:
         build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
-              steps=[*default_steps(), leaking_step(text)])
+              steps=[*default_steps(Project(site.settings_file)), leaking_step(text)])
     assert f"leak/index.html: {kind} of content/products/geisha.md: {fingerprint!r}" in {
         str(hit) for hit in caught.value.report.hits}
 
@@ -265,7 +265,7 @@ def test_a_title_shortened_to_public_words_is_caught_by_its_start(site: Site) ->
     page(site, "pages/ueber-uns.md", "Kaffee aus Kolumbien, auch als Decaf, und eine Reserva.")
     with pytest.raises(LeakFound) as caught:
         build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
-              steps=[*default_steps(), leaking_step("Demnächst: Kolumbien Decaf …")])
+              steps=[*default_steps(Project(site.settings_file)), leaking_step("Demnächst: Kolumbien Decaf …")])
     assert {str(hit) for hit in caught.value.report.hits} == {
         "leak/index.html: title start of content/products/decaf.md: 'Kolumbien Decaf Reserva'"}
 
@@ -359,7 +359,7 @@ def generated_words(settings_file: Path, clock: str, output: Path) -> set[str]:
 
     def capture(context) -> None:
         tiers = context.registry.tiers
-        known = vocabulary(context.settings, context.registry, context.sources[tiers[0]], context.label_texts).known
+        known = vocabulary(context.settings, context.registry, context.sources[tiers.public], context.label_texts).known
         files = [(path, path.relative_to(context.site).as_posix()) for path in context.site.rglob("*")]
         files = [(path, relative) for path, relative in files if not relative.startswith("members/")
                  and not any(fnmatch.fnmatchcase(relative, pattern) for pattern in context.derived_files)]
@@ -371,7 +371,7 @@ def generated_words(settings_file: Path, clock: str, output: Path) -> set[str]:
                              if len(word) >= 4 and word.isalpha() and word not in known)
 
     build(Project(settings_file), parse_moment(clock, "Europe/Berlin"), output=output,
-          steps=[*default_steps(), capture])
+          steps=[*default_steps(Project(settings_file)), capture])
     return found
 
 
@@ -398,7 +398,7 @@ def test_a_public_file_the_gate_cannot_read_fails_the_build(site: Site) -> None:
 
     with pytest.raises(LeakFound) as caught:
         build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
-              steps=[*default_steps(), truncated_archive])
+              steps=[*default_steps(Project(site.settings_file)), truncated_archive])
     assert str(caught.value).splitlines()[:2] == [
         "Leak gate: 1 file(s) it cannot read and 0 fingerprint(s) of non-public content or member data where they "
         "must not be; nothing was published:",

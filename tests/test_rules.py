@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from audiences.rules import Schedule, head_start_days, is_visible, parse_moment
+from vorab.tiers import Tiers
 
 BERLIN = "Europe/Berlin"
 T = parse_moment("2027-01-15T09:00", BERLIN)
@@ -80,7 +81,7 @@ def test_unknown_audience_is_a_programming_error() -> None:
 
 
 def test_a_further_tier_is_a_setting() -> None:
-    tiers = ("public", "members", "gold")
+    tiers = Tiers(("public", "members", "gold"), ("", "members", "gold"))
     gold_only = Schedule("gold")
     assert [is_visible(gold_only, a, T, tiers) for a in tiers] == [False, False, True]
     assert [is_visible(Schedule("members"), a, T, tiers) for a in tiers] == [False, True, True]

@@ -15,7 +15,9 @@ from typing import Any
 from outputs import write_output
 from pelican import signals
 
-from .rules import DEFAULT_TIERS, Schedule, head_start_days
+from vorab.tiers import DEFAULT_TIERS, Tiers
+
+from .rules import Schedule, head_start_days
 
 
 def set_defaults(pelican: Any) -> None:
@@ -36,9 +38,9 @@ def attach_schedule(content: Any) -> None:
     if "AUDIENCE_CLOCK" not in settings:
         return  # a content object made outside our build (e.g. Pelican's static files)
     meta = content.metadata
-    tiers = tuple(settings["AUDIENCE_TIERS"])
+    tiers = Tiers.from_settings(settings)
     schedule = Schedule(
-        audience=meta.get("audience", tiers[0]),
+        audience=meta.get("audience", tiers.public),
         members_from=_moment(meta.get("members_from")),
         public_from=_moment(meta.get("public_from")),
         expires=_moment(meta.get("expires")),
@@ -56,11 +58,10 @@ def attach_schedule(content: Any) -> None:
 def write_robots_txt(pelican: Any) -> None:
     """The public site's robots.txt keeps crawlers out of every member folder (the server gate does the rest)."""
     settings = pelican.settings
-    tiers = tuple(settings["AUDIENCE_TIERS"])
-    if settings["AUDIENCE"] != tiers[0]:
+    tiers = Tiers.from_settings(settings)
+    if not tiers.is_public(settings["AUDIENCE"]):
         return
-    folders = [settings.get(f"{tier.upper()}_PATH", tier) for tier in tiers[1:]]
-    rules = "".join(f"Disallow: /{folder}/\n" for folder in folders)
+    rules = "".join(f"Disallow: /{tiers.folder(tier)}/\n" for tier in tiers.member_tiers)
     write_output(Path(pelican.output_path) / "robots.txt", f"User-agent: *\n{rules}")
 
 

@@ -1,7 +1,7 @@
 """The audience model of ARCHITECTURE §2: one visibility rule, used by every build, check and newsletter.
 
-Audiences are tiers, lowest first (`public` < `members`); a further tier such as `gold` is one more name in the
-`AUDIENCE_TIERS` setting. The lowest tier is the public.
+Audiences are tiers, lowest first (`public` < `members`; vorab/tiers.py); a further tier such as `gold` is one
+more name in the `AUDIENCE_TIERS` setting. The lowest tier is the public.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT_TIERS: tuple[str, ...] = ("public", "members")
+from vorab.tiers import Tiers
+
+DEFAULT_TIERS = Tiers()
 
 
 @dataclass(frozen=True)
@@ -25,31 +27,28 @@ class Schedule:
     expires: datetime | None = None
     valid: bool = True
 
-    def released(self, clock: datetime, tiers: tuple[str, ...] = DEFAULT_TIERS) -> bool:
+    def released(self, clock: datetime, tiers: Tiers = DEFAULT_TIERS) -> bool:
         """True when the item belongs to the public at `clock` (ignoring drafts and expiry)."""
         if self.public_from is not None:
             return self.public_from <= clock
-        return self.audience == tiers[0]
+        return self.audience == tiers.public
 
     def expired(self, clock: datetime) -> bool:
         return self.expires is not None and clock >= self.expires
 
 
-def is_visible(
-    schedule: Schedule, audience: str, clock: datetime, tiers: tuple[str, ...] = DEFAULT_TIERS
-) -> bool:
+def is_visible(schedule: Schedule, audience: str, clock: datetime, tiers: Tiers = DEFAULT_TIERS) -> bool:
     """The one rule: may `audience` see an item with this schedule at `clock`? Fails closed."""
-    if audience not in tiers:
-        raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(tiers)}")
+    rank = tiers.rank(audience)  # ValueError for an unknown audience
     if not schedule.valid or schedule.draft or schedule.audience not in tiers:
         return False
     if schedule.expired(clock):
         return False
     if schedule.released(clock, tiers):
         return True  # every tier sees what the public sees
-    if audience == tiers[0]:
+    if tiers.is_public(audience):
         return False
-    in_tier = tiers.index(audience) >= tiers.index(schedule.audience)
+    in_tier = rank >= tiers.rank(schedule.audience)
     return in_tier and (schedule.members_from is None or schedule.members_from <= clock)
 
 

@@ -50,17 +50,18 @@ def measure(command: list[str], cwd: Path) -> Sample:
 
 def newsletter_ms(settings_file: Path, repeats: int = 20) -> float:
     """Median milliseconds for one issue end-to-end: render, MJML, premailer, every tool's variant, text, .eml."""
-    from newsletter.issues import resolve_issues
+    from newsletter import ISSUES
     from newsletter.package import write_package
     from newsletter.render import Renderer
-    from newsletter.settings import newsletter_settings
     from sitebuild import Project
-    from sitebuild.pipeline import load_project_registry
+    from sitebuild.check import validate
 
-    settings = newsletter_settings(Project(settings_file).settings())
-    registry = load_project_registry(settings)
-    issue = resolve_issues(registry, settings)[0]
-    renderer = Renderer(settings, registry)
+    project = Project(settings_file)
+    settings = project.settings()
+    validation = validate(settings, settings_file)
+    assert validation.registry is not None
+    issue = validation.results.get(ISSUES, [])[0]
+    renderer = Renderer(settings, validation.registry)
     timings = []
     with tempfile.TemporaryDirectory() as folder:
         for attempt in range(repeats + 1):

@@ -27,6 +27,9 @@ def default_settings() -> dict[str, Any]:
         defaults[f"{setting}_EXCLUDES"] = []
         defaults[f"{setting}_URL"] = f"{url_folder}/{{slug}}/"
         defaults[f"{setting}_SAVE_AS"] = f"{url_folder}/{{slug}}/index.html"
+        # An item in another language (a newsletter with `lang: en`) is no translation of another: same place.
+        defaults[f"{setting}_LANG_URL"] = defaults[f"{setting}_URL"]
+        defaults[f"{setting}_LANG_SAVE_AS"] = defaults[f"{setting}_SAVE_AS"]
         defaults[f"{setting}S_URL"] = f"{url_folder}/"
         defaults[f"{setting}S_SAVE_AS"] = f"{url_folder}/index.html"
     return defaults

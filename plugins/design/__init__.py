@@ -13,8 +13,12 @@ from typing import Any
 
 from outputs import write_output
 from pelican import signals
+from vorab import hooks
+from vorab.context import BuildContext, Validation
+from vorab.errors import ContentProblem
+from vorab.options import setting_lines
 
-from .locale import Formatter, translations
+from .locale import Formatter, label_texts, languages, translations
 from .tokens import css_variables, load_tokens
 
 
@@ -39,7 +43,37 @@ def write_tokens_css(pelican: Any) -> None:
     write_output(target, css_variables(load_tokens(pelican.settings["THEME"])))
 
 
+def check_languages(validation: Validation) -> None:
+    """Validator: the site's language, and every newsletter's `lang`, must be one the theme speaks."""
+    settings = validation.settings
+    spoken = languages(settings["THEME"])
+    if settings["DEFAULT_LANG"] not in spoken:
+        path, line = setting_lines(validation.settings_file).get("DEFAULT_LANG", (validation.settings_file.name, 1))
+        validation.problems.append(ContentProblem(path, line, "DEFAULT_LANG", _spoken(spoken),
+                                                  repr(settings["DEFAULT_LANG"])))
+    for item in validation.registry.items if validation.registry else ():
+        lang = item.source.value("lang")
+        if lang is not None and lang not in spoken:
+            validation.problems.append(ContentProblem(item.path, item.source.line("lang"), "lang", _spoken(spoken),
+                                                      repr(lang)))
+
+
+def _spoken(spoken: tuple[str, ...]) -> str:
+    return f"a language of the theme ({', '.join(spoken)}; another needs translations/<lang>.po)"
+
+
+def add_date_labels(context: BuildContext) -> None:
+    """Build step: the month, day and time-zone names the date filters write are labels of the site, like the
+    theme's own words, for the leak gate."""
+    zones = {context.settings["TIMEZONE"], *(item.values["timezone"] for item in context.registry.items
+                                             if "timezone" in item.values)}
+    for lang in languages(context.settings["THEME"]):  # newsletters may be in any of them
+        context.label_texts += label_texts(lang, zones)
+
+
 def register() -> None:
+    hooks.validating.connect(check_languages)
+    hooks.building.connect(add_date_labels)
     signals.generator_init.connect(install_theme_helpers)
     signals.page_generator_finalized.connect(resolve_page_links)
     signals.finalized.connect(write_tokens_css)

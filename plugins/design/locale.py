@@ -20,6 +20,12 @@ from babel.messages.pofile import read_po
 SOURCE_LANG = "de"
 
 
+def languages(theme_path: str | Path) -> tuple[str, ...]:
+    """The languages the theme speaks: its source language and one per catalogue."""
+    catalogues = sorted(path.stem for path in (Path(theme_path) / "translations").glob("*.po"))
+    return (SOURCE_LANG, *(lang for lang in catalogues if lang != SOURCE_LANG))
+
+
 def translations(theme_path: str | Path, lang: str) -> gettext.NullTranslations:
     """The theme's catalogue for `lang`; the German source strings when `lang` is German or has none."""
     po_file = Path(theme_path) / "translations" / f"{lang}.po"

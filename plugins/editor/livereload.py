@@ -30,7 +30,7 @@ Say = Callable[[str], None]
 def watched_paths(project: Project, settings: dict[str, Any]) -> list[Path]:
     """Content, newsletters, theme and the settings files: what a build reads."""
     content = Path(settings["PATH"])
-    candidates = [content, content.parent / settings.get("NEWSLETTER_PATH", "newsletters"), Path(settings["THEME"]),
+    candidates = [content, content.parent / settings["NEWSLETTER_PATH"], Path(settings["THEME"]),
                   project.settings_file, project.settings_file.with_name("publishconf.py")]
     return [path for path in candidates if path.exists()]
 

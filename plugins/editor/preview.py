@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from sitebuild import BuildResult, Project, build
-from sitebuild.pipeline import Step, audience_folder
+from vorab.context import Step
+from vorab.tiers import Tiers
 
 PREVIEW_FOLDER = ".preview"
 
@@ -30,5 +31,5 @@ def build_preview(project: Project, clock: datetime, root: Path, *, overrides: d
 
 def start_page(settings: dict[str, Any], audience: str) -> str:
     """The path, relative to the served site, of an audience's home page: '' or 'members/'."""
-    folder = audience_folder(settings, audience)
+    folder = Tiers.from_settings(settings).folder(audience)
     return f"{folder}/" if folder else ""

@@ -7,6 +7,7 @@ values mean "not set". A new file starts as `status: draft`, so a half-written f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,11 @@ def target_path(settings: dict[str, Any], kind: ContentType, title: str) -> Path
         raise ScaffoldError(f"title: expected words to make a file name of, found {title!r}")
     content = Path(settings["PATH"])
     if kind.release_field:  # newsletters live beside content/
-        return content.parent / settings.get("NEWSLETTER_PATH", "newsletters") / f"{slug}.md"
+        return content.parent / settings["NEWSLETTER_PATH"] / f"{slug}.md"
     return content / kind.folder / f"{slug}.md"
 
 
-def scaffold(path: Path, kind: ContentType, title: str, today: date, tiers: tuple[str, ...]) -> Path:
+def scaffold(path: Path, kind: ContentType, title: str, today: date, tiers: Iterable[str]) -> Path:
     """Write the new file; refuse to overwrite anything."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -59,7 +60,7 @@ def scaffold(path: Path, kind: ContentType, title: str, today: date, tiers: tupl
     return path
 
 
-def render(kind: ContentType, title: str, today: date, tiers: tuple[str, ...]) -> str:
+def render(kind: ContentType, title: str, today: date, tiers: Iterable[str]) -> str:
     """The file's text: the title field first, then every other field of the type, then the explanation."""
     values = {**suggested_values(kind, today), kind.title_field: title}
     names = sorted(kind.fields, key=lambda name: name != kind.title_field)
@@ -71,7 +72,7 @@ def render(kind: ContentType, title: str, today: date, tiers: tuple[str, ...]) -
             f"you like):\n{notes}\n\n{lifecycle}\n{DRAFT}\n-->\n\nWrite the text here.\n")
 
 
-def explain(spec: Field, tiers: tuple[str, ...]) -> str:
+def explain(spec: Field, tiers: Iterable[str]) -> str:
     """One line from the schema: the kind of value and what is special about the field."""
     choices = {Kind.AUDIENCE: " or ".join(tiers), Kind.STATUS: " or ".join(STATUSES), Kind.TEXT: "text"}
     parts = ["required" if spec.required else "", choices.get(spec.kind, spec.kind.value),

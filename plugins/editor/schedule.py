@@ -1,82 +1,21 @@
-"""The release calendar: every coming moment at which what an audience sees changes, in time order.
-
-Transitions are not worked out from the fields: at each moment an item names (members_from, public_from,
-expires, a newsletter's send_date) the one visibility rule is asked just before and at that moment, so the
-calendar cannot disagree with the build. Seminars' start times are listed as events of their own.
-"""
+"""`invoke schedule`: the release calendar (audiences/transitions.py) as a table or JSON, with warnings for what an
+editor most likely did not mean."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import datetime
 
-from audiences.rules import head_start_days, is_visible
-from sitebuild.registry import Item, Registry
+from audiences.transitions import Transition, next_transition, transitions
 
-INSTANT = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True)
-class Transition:
-    moment: datetime
-    what: str  # e.g. "visible to members", "public", "expires", "newsletter sent to members", "seminar starts"
-    path: str
-    title: str
-    head_start_days: int | None = None  # for a members' transition: days before the public sees the item
-    never_public: bool = False  # members see it from here on, the public never will
-
-
-def transitions(registry: Registry, start: datetime, end: datetime | None = None) -> list[Transition]:
-    """Every transition in (start, end], earliest first (end None: no limit)."""
-    found = [replace(t, moment=t.moment.astimezone(start.tzinfo))  # in the site's zone, like the clock
-             for item in registry.items for t in _item_transitions(item, registry.tiers, start)
-             if start < t.moment and (end is None or t.moment <= end)]
-    return sorted(found, key=lambda t: (t.moment, t.path, t.what))
-
-
-def next_transition(registry: Registry, clock: datetime) -> Transition | None:
-    coming = transitions(registry, clock)
-    return coming[0] if coming else None
+__all__ = ["Transition", "as_json", "as_table", "next_transition", "transitions", "warnings"]
 
 
 def warnings(coming: list[Transition]) -> list[str]:
     """What an editor most likely did not mean."""
     return [f"{t.path}: members see it from {t.moment.isoformat(timespec='minutes')}, but it will never be public "
             f"(no public_from, or public_from not before expires)" for t in coming if t.never_public]
-
-
-def _item_transitions(item: Item, tiers: tuple[str, ...], start: datetime) -> list[Transition]:
-    schedule = item.schedule
-    if schedule.draft or not schedule.valid:
-        return []
-    moments = {m for m in (schedule.members_from, schedule.public_from, schedule.expires) if m is not None}
-    found = [t for moment in sorted(moments) if (t := _change_at(item, moment, tiers, start))]
-    if item.type.folder == "seminars":
-        found.append(Transition(datetime.fromisoformat(item.values["start"]), "seminar starts", item.path,
-                                item.title))
-    return found
-
-
-def _change_at(item: Item, moment: datetime, tiers: tuple[str, ...], start: datetime) -> Transition | None:
-    """What changes for `item` at `moment`, by the visibility rule; None if nothing does. The head start of a
-    public release is counted from when members see the item, or from `start` if they already do."""
-    schedule = item.schedule
-    before = {a for a in tiers if is_visible(schedule, a, moment - INSTANT, tiers)}
-    after = {a for a in tiers if is_visible(schedule, a, moment, tiers)}
-    if before == after:
-        return None
-    gained = after - before
-    if not gained:
-        return Transition(moment, "expires", item.path, item.title)
-    lowest = min(gained, key=tiers.index)
-    if item.type.release_field:
-        return Transition(moment, f"newsletter sent to {schedule.audience}", item.path, item.title)
-    if lowest == tiers[0]:
-        return Transition(moment, "public", item.path, item.title, head_start_days(schedule, start))
-    public_later = schedule.public_from is not None and not schedule.expired(schedule.public_from)
-    return Transition(moment, f"visible to {lowest}", item.path, item.title, head_start_days(schedule, moment),
-                      never_public=not public_later and schedule.audience != tiers[0])
 
 
 def as_json(coming: list[Transition], start: datetime, end: datetime) -> str:

@@ -1,23 +1,29 @@
 """The service area's questions inside each audience's run: grouped by category in the editors' order, each group
-and question with a stable anchor, and every `contact:` reference checked.
+and question with a stable anchor; and the validation of every `contact:` reference.
 
-Settings (defaults set here): `FAQ_CATEGORY_ORDER` (category names in the order editors want them; categories
-not named follow alphabetically), `FAQ_DEFAULT_CONTACT` (slug of the contact person for questions without
-`contact:`; default none). Templates get `faq_groups`: (name, anchor, questions) in order, questions by `order`.
-A contact the run was not given (e.g. a members-only person in the public run) is simply not shown.
+Settings: `FAQ_CATEGORY_ORDER` (category names in the order editors want them; categories not named follow
+alphabetically), `FAQ_DEFAULT_CONTACT` (slug of the contact person for questions without `contact:`; default
+none). Templates get `faq_groups`: (name, anchor, questions) in order, questions by `order`. A contact the run was
+not given (e.g. a members-only person in the public run) is simply not shown.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any, NamedTuple
 
 from pelican import signals
 
 from catalog.slugs import slugify
+from vorab import hooks
+from vorab.context import Validation
+from vorab.errors import ContentProblem
+from vorab.options import ListOf, Option, Slug, Text, fill_defaults, setting_lines
 
-log = logging.getLogger(__name__)
 UNCATEGORISED = "Allgemein"
+FAQ_OPTIONS: dict[str, Option] = {
+    "FAQ_CATEGORY_ORDER": ListOf(Text(), ()),
+    "FAQ_DEFAULT_CONTACT": Slug(None),
+}
 
 
 class FaqGroup(NamedTuple):
@@ -27,8 +33,7 @@ class FaqGroup(NamedTuple):
 
 
 def set_defaults(pelican: Any) -> None:
-    pelican.settings.setdefault("FAQ_CATEGORY_ORDER", ())
-    pelican.settings.setdefault("FAQ_DEFAULT_CONTACT", None)
+    fill_defaults(pelican.settings, FAQ_OPTIONS)
 
 
 def group_faqs(generators: list[Any]) -> None:
@@ -39,27 +44,30 @@ def group_faqs(generators: list[Any]) -> None:
     ranks = {name: rank for rank, name in enumerate(settings["FAQ_CATEGORY_ORDER"])}
     names = sorted(groups, key=lambda name: (ranks.get(name, len(ranks)), name.casefold()))
     context["faq_groups"] = [FaqGroup(name, f"thema-{slugify(name)}", groups[name]) for name in names]
-    check_contacts(context, settings)
 
 
-def check_contacts(context: dict[str, Any], settings: dict[str, Any]) -> None:
-    """In the highest tier's run every contact is given: a `contact:` naming nobody is a typo. Logged as a
-    warning, which fails the build (plugins/sitebuild/runner.py)."""
-    if settings["AUDIENCE"] != settings["AUDIENCE_TIERS"][-1]:
+def check_contacts(validation: Validation) -> None:
+    """Validator: every `contact:` of a question or seminar, and FAQ_DEFAULT_CONTACT where a question falls back
+    on it, names a contact person in contacts/ (a draft is nobody)."""
+    registry = validation.registry
+    if registry is None:
         return
-    known = {contact.slug for contact in context.get("contacts", [])}
-    default = settings["FAQ_DEFAULT_CONTACT"]
-    references = [(item, item.contact) for item in [*context.get("faqs", []), *context.get("seminars", [])]
-                  if getattr(item, "contact", None)]
-    if default and any(not getattr(item, "contact", None) for item in context.get("faqs", [])):
-        references.append((None, default))  # only where a question falls back on it
-    for item, slug in references:
-        if slug not in known:
-            where = item.relative_source_path if item else "FAQ_DEFAULT_CONTACT"
-            log.warning("%s: contact: expected the slug of a contact person in contacts/ that members see, "
-                        "found %r", where, slug)
+    known = {item.slug for item in registry.of_type("contacts") if not item.schedule.draft}
+    expected = f"the slug of a contact person in contacts/ ({', '.join(sorted(known)) or 'there is none'})"
+    for item in [*registry.of_type("faq"), *registry.of_type("seminars")]:
+        slug = item.values.get("contact")
+        if slug and slug not in known:
+            validation.problems.append(ContentProblem(item.path, item.source.line("contact"), "contact", expected,
+                                                      repr(slug)))
+    default = validation.settings.get("FAQ_DEFAULT_CONTACT")
+    if default and default not in known and any("contact" not in item.values for item in registry.of_type("faq")):
+        path, line = setting_lines(validation.settings_file).get("FAQ_DEFAULT_CONTACT",
+                                                                 (validation.settings_file.name, 1))
+        validation.problems.append(ContentProblem(path, line, "FAQ_DEFAULT_CONTACT", expected, repr(default)))
 
 
 def register() -> None:
+    hooks.options(FAQ_OPTIONS)
+    hooks.validating.connect(check_contacts)
     signals.initialized.connect(set_defaults)
     signals.all_generators_finalized.connect(group_faqs)

@@ -1,7 +1,7 @@
 """The gate's guards: member credentials never enter git, and never appear in a built file.
 
-`private/` holds the member export, the htpasswd files and new passwords. The build refuses to run while git
-tracks anything in it, and every member e-mail and credential found there becomes a leak-gate fingerprint.
+`private/` holds the member export, the htpasswd files and new passwords. The validation refuses a project while
+git tracks anything in it, and every member e-mail and credential found there becomes a leak-gate fingerprint.
 Fingerprints name the file and entry, never the secret, so a hit does not leak it into a build log.
 """
 
@@ -16,31 +16,29 @@ from pathlib import Path
 
 from leakgate import Fingerprint
 from leakgate.text import normalise
-from sitebuild.errors import BuildFailed
+from vorab.errors import ContentProblem
 
 from .members import HTPASSWD, read_htpasswd
 
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def refuse_tracked_private(root: Path) -> None:
-    """BuildFailed if git tracks anything under `root/private/`. Outside a git checkout there is nothing to check."""
+def tracked_private(root: Path) -> list[ContentProblem]:
+    """A problem for every file under `root/private/` that git tracks (none outside a git checkout)."""
     try:
         listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", "private/"], capture_output=True,
                                 text=True, env={**os.environ, "LC_ALL": "C"}, check=False)
     except FileNotFoundError:
-        return  # no git on this machine, so no checkout either
+        return []  # no git on this machine, so no checkout either
     if listed.returncode != 0:
         if "not a git repository" in listed.stderr:
-            return
+            return []
         # Any other failure (e.g. git's "dubious ownership") must not silently skip the check.
-        raise BuildFailed(f"Could not check that git tracks nothing in private/: {listed.stderr.strip()}")
-    tracked = [name for name in listed.stdout.split("\0") if name]
-    if tracked:
-        names = "\n".join(f"  {name}" for name in tracked)
-        raise BuildFailed(f"git tracks member data in private/; nothing was built. Remove it from git (it stays on "
-                          f"disk) with `git rm -r --cached private/`, keep /private/ in .gitignore, and treat "
-                          f"the credentials as exposed:\n{names}")
+        return [ContentProblem("private/", 1, "git", "a check that git tracks nothing in private/",
+                               f"git failing: {listed.stderr.strip()!r}")]
+    return [ContentProblem(name, 1, "git", "member data that git does not track: remove it from git (it stays on "
+                           "disk) with `git rm -r --cached private/`, keep /private/ in .gitignore, and treat the "
+                           "credentials as exposed", "it tracked") for name in listed.stdout.split("\0") if name]
 
 
 PUBLISHED_HINT = ("if this address is published on purpose, list it in GATE_PUBLISHED_MEMBER_EMAILS (pelicanconf.py "

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import bcrypt
 
-from sitebuild.errors import ContentProblem, found
+from vorab.errors import ContentProblem, found
 
 MIN_COST = 10
 HTPASSWD = "members.htpasswd"

@@ -9,32 +9,29 @@ compatible single sign-on), Apache (virtual host + the member folder's .htaccess
 from __future__ import annotations
 
 import posixpath
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
 from outputs import write_output
-from sitebuild.errors import BuildFailed
-from sitebuild.leakcheck import PublicFolder
+from vorab.context import BuildContext, PublicFolder, Settings, Validation
+from vorab.errors import ContentProblem
+from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, setting_lines
+from vorab.tiers import Tiers
 
-from .guards import credential_fingerprints, refuse_tracked_private
-from .members import CADDY_ACCOUNTS, HTPASSWD, read_htpasswd
-
-if TYPE_CHECKING:
-    from sitebuild.pipeline import BuildContext
+from .guards import credential_fingerprints, tracked_private
+from .members import CADDY_ACCOUNTS, HTPASSWD, MIN_COST, read_htpasswd
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What a setting may contain, so that no value can break out of a directive in any of the configurations.
-PATH = (re.compile(r"/[\w./-]*", re.ASCII), "an absolute path (letters, digits, . _ - /)")
-HOST = (re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+"), "a host name")
-URL = (re.compile(r"https?://[\w.-]+(:\d+)?/[\w./-]*", re.ASCII), "an http(s) URL with a path")
-SEGMENT = (re.compile(r"[\w-]+", re.ASCII), "a folder name (letters, digits, _ -)")
-WORDS = (re.compile(r"[\w -]+", re.ASCII), "letters, digits, spaces or -")
-ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PATH = r"/[\w./-]*"
+PATH_EXPECTED = "an absolute path (letters, digits, . _ - /)"
+HOST = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+"
+WORDS = r"[\w -]+"
 # GATE_HOSTING: how the site is served, and the gate files that hosting reads from inside the site (dist/deploy/
 # path → path in output/); the build puts them there, so no upload can leave the member area without them.
 HOSTINGS: dict[str, dict[str, str]] = {
@@ -46,9 +43,31 @@ HOSTINGS: dict[str, dict[str, str]] = {
 }
 
 
+def _host(settings: Mapping[str, Any]) -> str:
+    return urlsplit(settings.get("SITEURL") or "").hostname or "www.example.com"
+
+
+GATE_OPTIONS: dict[str, Option] = {
+    "GATE_SERVER_NAME": Pattern(HOST, "a host name", _host),
+    "GATE_DOCUMENT_ROOT": Pattern(PATH, PATH_EXPECTED, "/var/www/vorab"),
+    "GATE_HTPASSWD_PATH": Pattern(PATH, PATH_EXPECTED, "/etc/vorab/members.htpasswd"),
+    "GATE_TLS_CERTIFICATE": Pattern(PATH, PATH_EXPECTED,
+                                    lambda s: f"/etc/letsencrypt/live/{s['GATE_SERVER_NAME']}/fullchain.pem"),
+    "GATE_TLS_KEY": Pattern(PATH, PATH_EXPECTED, lambda s: f"/etc/letsencrypt/live/{s['GATE_SERVER_NAME']}/privkey.pem"),
+    "GATE_AUTH_REQUEST_URL": Pattern(r"https?://[\w.-]+(:\d+)?/[\w./-]*", "an http(s) URL with a path",
+                                     "http://127.0.0.1:4180/oauth2/auth"),
+    "GATE_REALM": Pattern(WORDS, "letters, digits, spaces or -", "Kundenbereich"),
+    "GATE_NETLIFY_ROLE": Pattern(WORDS, "letters, digits, spaces or -", "member"),
+    "GATE_BCRYPT_COST": Integer(12, minimum=MIN_COST),
+    "GATE_HOSTING": Choice(HOSTINGS, None, optional=True),
+    "GATE_PUBLISHED_MEMBER_EMAILS": ListOf(EMAIL, ()),
+}
+
+
 @dataclass(frozen=True)
 class GateSettings:
-    """The GATE_* settings (publishconf.py), checked. Paths are where things live on the web server."""
+    """The GATE_* settings (publishconf.py), validated by every check. Paths are where things live on the web
+    server."""
 
     server_name: str  # the public host name
     document_root: str  # where output/ is deployed
@@ -64,49 +83,16 @@ class GateSettings:
     published_emails: tuple[str, ...] = ()  # member addresses that pages may show on purpose
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> GateSettings:
-        tiers = tuple(settings["AUDIENCE_TIERS"])
-        if len(tiers) != 2:
-            raise BuildFailed(f"AUDIENCE_TIERS: the server configurations gate one member area; found the member "
-                              f"tiers {', '.join(tiers[1:])}. Extend plugins/gate before adding a tier.")
-        members_setting = f"{tiers[1].upper()}_PATH"
-        host = urlsplit(settings.get("SITEURL") or "").hostname or "www.example.com"
-        certificates = f"/etc/letsencrypt/live/{settings.get('GATE_SERVER_NAME', host)}"
-        table = {  # field: (setting, default, rule)
-            "server_name": ("GATE_SERVER_NAME", host, HOST),
-            "document_root": ("GATE_DOCUMENT_ROOT", "/var/www/vorab", PATH),
-            "members_path": (members_setting, tiers[1], SEGMENT),
-            "htpasswd": ("GATE_HTPASSWD_PATH", "/etc/vorab/members.htpasswd", PATH),
-            "tls_certificate": ("GATE_TLS_CERTIFICATE", f"{certificates}/fullchain.pem", PATH),
-            "tls_key": ("GATE_TLS_KEY", f"{certificates}/privkey.pem", PATH),
-            "auth_request_url": ("GATE_AUTH_REQUEST_URL", "http://127.0.0.1:4180/oauth2/auth", URL),
-            "realm": ("GATE_REALM", "Kundenbereich", WORDS),
-            "netlify_role": ("GATE_NETLIFY_ROLE", "member", WORDS),
-        }
-        values: dict[str, str] = {}
-        problems = []
-        for field, (setting, default, (pattern, expected)) in table.items():
-            value = settings.get(setting, default)
-            if isinstance(value, str) and pattern.fullmatch(value):
-                values[field] = value.rstrip("/") if pattern is PATH[0] else value
-            elif setting in settings or not field.startswith("tls_"):
-                # (A default certificate path is wrong only because the host name is, and that is reported.)
-                problems.append(f"  {setting}: expected {expected}, found {value!r}")
-        hosting = settings.get("GATE_HOSTING")
-        if hosting is not None and hosting not in HOSTINGS:
-            problems.append(f"  GATE_HOSTING: expected one of {', '.join(HOSTINGS)} (or no setting), found {hosting!r}")
-        published = settings.get("GATE_PUBLISHED_MEMBER_EMAILS", ())
-        if not isinstance(published, (list, tuple)):
-            problems.append(f"  GATE_PUBLISHED_MEMBER_EMAILS: expected a list of e-mail addresses, found {published!r}")
-            published = ()
-        for address in published:
-            if not (isinstance(address, str) and ADDRESS.fullmatch(address)):
-                problems.append(f"  GATE_PUBLISHED_MEMBER_EMAILS: expected e-mail addresses, found {address!r}")
-        if problems:
-            raise BuildFailed("The gate's settings cannot be written into server configurations:\n"
-                              + "\n".join(problems))
-        caddy_accounts = posixpath.join(posixpath.dirname(values["htpasswd"]), CADDY_ACCOUNTS)
-        return cls(**values, caddy_accounts=caddy_accounts, hosting=hosting, published_emails=tuple(published))
+    def from_settings(cls, settings: Settings) -> GateSettings:
+        paths = {name: str(settings[name]).rstrip("/") for name in ("GATE_DOCUMENT_ROOT", "GATE_HTPASSWD_PATH")}
+        return cls(server_name=settings["GATE_SERVER_NAME"], document_root=paths["GATE_DOCUMENT_ROOT"],
+                   members_path=Tiers.from_settings(settings).folder(Tiers.from_settings(settings).members),
+                   htpasswd=paths["GATE_HTPASSWD_PATH"],
+                   caddy_accounts=posixpath.join(posixpath.dirname(paths["GATE_HTPASSWD_PATH"]), CADDY_ACCOUNTS),
+                   tls_certificate=settings["GATE_TLS_CERTIFICATE"], tls_key=settings["GATE_TLS_KEY"],
+                   auth_request_url=settings["GATE_AUTH_REQUEST_URL"], realm=settings["GATE_REALM"],
+                   netlify_role=settings["GATE_NETLIFY_ROLE"], hosting=settings["GATE_HOSTING"],
+                   published_emails=tuple(settings["GATE_PUBLISHED_MEMBER_EMAILS"]))
 
     def in_tree(self) -> dict[str, str]:
         """The files of dist/deploy/ that the chosen hosting reads from the site itself → their path in output/."""
@@ -143,17 +129,33 @@ def render_configs(gate: GateSettings, target: Path) -> list[Path]:
     return written
 
 
-def write_server_configs(context: BuildContext) -> None:
-    """Build step: refuse tracked member data, write `dist/deploy/`, and look for every member e-mail and
-    credential of `private/` in the whole site (member area included) now and in `dist/deploy/` in the leak gate."""
-    root = Path(context.settings["PATH"]).parent
-    refuse_tracked_private(root)
-    gate = GateSettings.from_settings(context.settings)
-    if not (context.site / "401.html").is_file():
+def check_gate(validation: Validation) -> None:
+    """Validator: what the server configurations need — one member area, the public 401 page every refusal
+    answers with — and no member data tracked by git."""
+    settings, problems = validation.settings, validation.problems
+    lines = setting_lines(validation.settings_file)
+    tiers = Tiers.from_settings(settings)
+    if len(tiers.member_tiers) != 1:
+        path, line = lines.get("AUDIENCE_TIERS", (validation.settings_file.name, 1))
+        problems.append(ContentProblem(path, line, "AUDIENCE_TIERS", "one member tier: the server configurations "
+                                       "gate one member area (extend plugins/gate before adding a tier)",
+                                       repr(tiers.names)))
+    if "401" not in settings.get("DIRECT_TEMPLATES", ()):
         # Every configuration answers a refusal with it; without it nginx turns the 401 into a 404, and no
         # browser would ask for the password.
-        raise BuildFailed("The server configurations need the public page 401.html: add \"401\" to "
-                          "DIRECT_TEMPLATES in pelicanconf.py.")
+        path, line = lines.get("DIRECT_TEMPLATES", (validation.settings_file.name, 1))
+        problems.append(ContentProblem(path, line, "DIRECT_TEMPLATES", "\"401\" among them: the server "
+                                       "configurations answer every refusal with the public page 401.html",
+                                       repr(settings.get("DIRECT_TEMPLATES"))))
+    problems += tracked_private(Path(settings["PATH"]).parent)
+
+
+def write_server_configs(context: BuildContext) -> None:
+    """Build step: write `dist/deploy/`, put the chosen hosting's in-tree gate files into the site, and look for
+    every member e-mail and credential of `private/` in the whole site (member area included) and in `dist/`
+    in the leak gate."""
+    root = Path(context.settings["PATH"]).parent
+    gate = GateSettings.from_settings(context.settings)
     written = render_configs(gate, context.dist / "deploy")
     context.public_dist.append(PublicFolder("deploy"))
     for deploy, site in gate.in_tree().items():  # e.g. the .htaccess that is Apache's gate on shared hosting

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 from catalog import item_url
 from leakgate.text import words
 from sitebuild.leakcheck import public_secrets
-from sitebuild.registry import Registry
 from sitebuild.sources import run_sources
+from vorab.model import Registry
 
 USER_VARIABLE, PASSWORD_VARIABLE = "VORAB_VERIFY_USER", "VORAB_VERIFY_PASSWORD"
 TIMEOUT = 20  # seconds per request
@@ -56,12 +56,12 @@ def probes(settings: dict[str, Any], registry: Registry, clock: datetime, output
     """The requests a stranger must be refused: the member area in every spelling, and a member page, image and
     calendar feed of the build."""
     tiers = registry.tiers
-    members = str(settings.get(f"{tiers[1].upper()}_PATH", tiers[1]))
+    members = tiers.folder(tiers.members)
     found = [Probe(f"/{members}/", "the member area"), Probe(f"/{members}", "the member area without its slash"),
              Probe(f"/{members.upper()}/", "the member area in capitals"),
              Probe(f"/%{ord(members[0]):02x}{members[1:]}/", "the member area, percent-encoded"),
              Probe(f"//{members}/", "the member area with a double slash")]
-    secret = sorted((item for item in registry.visible(tiers[1], clock)
+    secret = sorted((item for item in registry.visible(tiers.members, clock)
                      if not item.schedule.released(clock, tiers) and item.type.name in ITEM_TYPES),
                     key=lambda item: (ITEM_TYPES.index(item.type.name), item.relpath))  # a preview first
     if secret:
@@ -87,8 +87,8 @@ def verify_deploy(url: str, settings: dict[str, Any], registry: Registry, clock:
     files)."""
     result = Verification(url)
     tiers = registry.tiers
-    matcher = public_secrets(settings, registry, run_sources(registry, tiers[0], clock)).public
-    members = str(settings.get(f"{tiers[1].upper()}_PATH", tiers[1]))
+    matcher = public_secrets(settings, registry, run_sources(registry, tiers.public, clock)).public
+    members = tiers.folder(tiers.members)
     member_files = _member_samples(output / members, output)
     for probe in probes(settings, registry, clock, output):
         try:

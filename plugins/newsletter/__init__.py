@@ -1,23 +1,41 @@
 """Newsletters: one Markdown file per issue in newsletters/ becomes responsive, inlined HTML e-mails with a
-plain-text part, packaged for Mailchimp, Brevo, SendGrid, listmonk, Mautic and Klaviyo (ARCHITECTURE §5).
+plain-text part, packaged for Mailchimp, Brevo, SendGrid, listmonk, Mautic and Klaviyo (docs/architecture.md).
 
-Each issue is also a page of its audience's site (the archive, plugins/catalog). This package is the build
-step that packages every issue into dist/newsletters/<slug>/; it runs in the build, not inside Pelican.
+Each issue is also a page of its audience's site (the archive, plugins/catalog). This capability validates
+the issues (what they feature, their head start) with every check, and its build step packages every issue
+into dist/newsletters/<slug>/.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from audiences.rules import is_visible
-from sitebuild.errors import BuildFailed
-from sitebuild.leakcheck import PublicFolder
-from sitebuild.pipeline import BuildContext
+from vorab import hooks
+from vorab.context import BuildContext, PublicFolder, Slot, Validation
+from vorab.errors import BuildFailed, ContentErrors
+from vorab.options import OptionError
 
-from .issues import Issue
-from .settings import newsletter_settings
+from .issues import Issue, resolve_issues
+from .settings import NEWSLETTER_OPTIONS
 
 DIST_FOLDER = "newsletters"
+ISSUES: Slot[list[Issue]] = Slot("newsletter issues")  # resolved once by the validation, packaged by the step
+
+
+def check_newsletters(validation: Validation) -> None:
+    """Validator: every issue features only what its audience may see at its send date, with the head start."""
+    if validation.registry is None:
+        return
+    try:
+        days = NEWSLETTER_OPTIONS["NEWSLETTER_MIN_HEAD_START"].validate(validation.settings["NEWSLETTER_MIN_HEAD_START"])
+    except OptionError:
+        return  # reported with the settings
+    try:
+        validation.results.put(ISSUES, resolve_issues(validation.registry, timedelta(days=float(days))))
+    except ContentErrors as error:
+        validation.problems += error.problems
 
 
 def package_newsletters(context: BuildContext) -> None:
@@ -25,15 +43,12 @@ def package_newsletters(context: BuildContext) -> None:
     from .package import write_package  # imported here: `invoke check` needs only .issues, and quickly
     from .render import Renderer, skeleton
 
-    try:
-        settings = newsletter_settings(context.settings)
-    except ValueError as error:
-        raise BuildFailed(f"pelicanconf.py: newsletter settings:\n{error}") from None
-    issues = context.issues  # resolved by the build's validation (sitebuild/check.py)
+    settings = context.settings
+    issues = context.results.get(ISSUES, [])
     renderer = Renderer(settings, context.registry)
     target = context.dist / DIST_FOLDER
     target.mkdir()
-    public = context.registry.tiers[0]
+    public = context.tiers.public
     for issue in issues:
         rendered = renderer.render(issue)
         site = renderer.site_url(issue.audience)
@@ -85,4 +100,10 @@ def _check_links(issue: Issue, links: list[str], site: str, context: BuildContex
         raise BuildFailed(f"Newsletter links that go nowhere; nothing was published:\n{lines}")
 
 
-__all__ = ["DIST_FOLDER", "package_newsletters"]
+def register() -> None:
+    hooks.options(NEWSLETTER_OPTIONS)
+    hooks.validating.connect(check_newsletters)
+    hooks.building.connect(package_newsletters)
+
+
+__all__ = ["DIST_FOLDER", "ISSUES", "check_newsletters", "package_newsletters", "register"]

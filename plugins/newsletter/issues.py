@@ -11,11 +11,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from audiences.rules import head_start_days, is_visible
-from sitebuild.errors import ContentErrors, ContentProblem, found
-from sitebuild.registry import Item, Registry
+from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.model import Item, Registry
 
 FEATURE_FIELDS = {"products": "products", "seminars": "seminars", "faq": "faq"}  # field → content folder
 FORBIDDEN_HTML = re.compile(r"<\s*(script|iframe|form)\b", re.IGNORECASE)
@@ -44,9 +43,8 @@ class Issue:
         return self.item.values.get(name, default)
 
 
-def resolve_issues(registry: Registry, settings: dict[str, Any]) -> list[Issue]:
+def resolve_issues(registry: Registry, min_head_start: timedelta) -> list[Issue]:
     """Every non-draft issue, oldest first, with its featured items; raise ContentErrors with every problem."""
-    min_head_start = timedelta(days=float(settings.get("NEWSLETTER_MIN_HEAD_START", 1)))
     newsletters = sorted((item for item in registry.items
                           if item.type.folder == "newsletters" and not item.schedule.draft),
                          key=lambda item: item.schedule.members_from)
@@ -60,7 +58,7 @@ def resolve_issues(registry: Registry, settings: dict[str, Any]) -> list[Issue]:
             issue.featured[name] = _select(issue, name, folder, registry, featured_before, problems)
             if issue.featured[name]:  # "auto" becomes the chosen slugs: the archive page shows what was sent
                 item.values[name] = ", ".join(featured.slug for featured in issue.featured[name])
-        if issue.audience != registry.tiers[0]:
+        if not registry.tiers.is_public(issue.audience):
             _check_head_start(issue, min_head_start, problems)
         featured_before |= {i.relpath for i in issue.featured["products"]}
         issues.append(issue)
@@ -89,7 +87,7 @@ def _select(issue: Issue, name: str, folder: str, registry: Registry, featured_b
         return []
     if raw == AUTO:
         if folder == "products":  # the members' previews at send_date that no earlier issue featured
-            return [i for i in candidates if is_visible(i.schedule, registry.tiers[1], send, registry.tiers)
+            return [i for i in candidates if is_visible(i.schedule, registry.tiers.members, send, registry.tiers)
                     and not i.schedule.released(send, registry.tiers) and i.relpath not in featured_before
                     and is_visible(i.schedule, issue.audience, send, registry.tiers)]
         if folder == "seminars":  # upcoming at send_date

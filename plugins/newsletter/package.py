@@ -13,7 +13,7 @@ from typing import Any
 
 from catalog import item_url
 
-from sitebuild.errors import BuildFailed
+from vorab.errors import BuildFailed
 
 from .esps import ESPS
 from .issues import Issue
@@ -94,7 +94,7 @@ def preview_eml(issue: Issue, html: str, text: str, settings: dict[str, Any]) ->
     message = EmailMessage(policy=SMTP.clone(max_line_length=998))
     message["Subject"] = issue.value("subject")
     message["From"] = settings["NEWSLETTER_FROM"]
-    message["To"] = settings.get("NEWSLETTER_SAMPLE_TO", "kundin@example.com")
+    message["To"] = settings["NEWSLETTER_SAMPLE_TO"]
     message["Date"] = format_datetime(issue.send_date)
     domain = settings["NEWSLETTER_FROM"].rsplit("@", 1)[-1].rstrip(">")
     message["Message-ID"] = f"<{issue.slug}.{issue.send_date:%Y%m%d%H%M}.preview@{domain}>"  # reproducible

@@ -26,9 +26,9 @@ from catalog import item_url
 from catalog.body import CLOSING, MEMBERS_ONLY, Body
 from design.locale import Formatter, translations
 from design.tokens import load_tokens
-from seminars import Event, google_url, outlook_url, uid_for, with_defaults
-from sitebuild.errors import BuildFailed
-from sitebuild.registry import Item, Registry
+from seminars import Event, google_url, outlook_url, uid_for
+from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, shown_from
+from vorab.model import Item, Registry
 
 from . import esps
 from .issues import Issue
@@ -56,6 +56,7 @@ class Renderer:
     def __init__(self, settings: dict[str, Any], registry: Registry) -> None:
         self.settings = settings
         self.registry = registry
+        self.tiers = registry.tiers
         self.urls_by_source = {item.relpath: item_url(settings, item.type.name, item.slug) for item in registry.items}
         self.theme = Path(settings["THEME"])
         self.tokens = load_tokens(self.theme)
@@ -66,20 +67,25 @@ class Renderer:
             loader=jinja2.FileSystemLoader(self.theme / TEMPLATE_FOLDER),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"], bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)))
-        self.env.install_gettext_translations(translations(self.theme, settings["DEFAULT_LANG"]), newstyle=True)
-        self.env.filters.update(Formatter(settings["DEFAULT_LANG"], settings["TIMEZONE"]).filters())
         self.env.filters["text"] = html_to_text
+        self.language = ""
+
+    def speak(self, lang: str) -> None:
+        """Theme strings and dates in `lang` (an issue's own language, or the site's) for what is rendered next."""
+        if lang != self.language:
+            self.env.install_gettext_translations(translations(self.theme, lang), newstyle=True)
+            self.env.filters.update(Formatter(lang, self.settings["TIMEZONE"]).filters())
+            self.language = lang
 
     def site_url(self, audience: str) -> str:
         """Absolute URL of the audience's site: e-mails need absolute links even from a local build."""
         root = self.settings["NEWSLETTER_SITEURL"].rstrip("/")
-        tiers = self.settings["AUDIENCE_TIERS"]
-        folder = "" if audience == tiers[0] else self.settings.get(f"{audience.upper()}_PATH", audience)
-        return f"{root}/{folder}".rstrip("/")
+        return f"{root}/{self.tiers.folder(audience)}".rstrip("/")
 
     def render(self, issue: Issue) -> Rendered:
-        public = issue.audience == self.settings["AUDIENCE_TIERS"][0]
+        public = self.tiers.is_public(issue.audience)
         site = self.site_url(issue.audience)
+        self.speak(issue.value("lang", self.settings["DEFAULT_LANG"]))
         links: list[str] = []
         images: dict[str, str] = {}
 
@@ -121,7 +127,7 @@ class Renderer:
             "seminars": [seminar(i) for i in issue.featured["seminars"]],
             "faqs": [view(i) for i in issue.featured["faq"]],
             "site": {"name": self.settings["SITENAME"], "home": link(""),
-                     "logo": f"{self.site_url(self.settings['AUDIENCE_TIERS'][0])}/theme/{self.tokens['logo']}",
+                     "logo": f"{self.site_url(self.tiers.public)}/theme/{self.tokens['logo']}",
                      "archive": link(item_url(self.settings, "Newsletter", issue.slug))},
             "tokens": self.tokens,
             "link": link,
@@ -129,17 +135,20 @@ class Renderer:
             "placeholders": {"unsubscribe": esps.UNSUBSCRIBE_URL, "web_version": esps.WEB_VERSION_URL,
                              "postal_address": esps.POSTAL_ADDRESS},
         }
+        root = Path(self.settings["PATH"]).parent  # the project, for messages
         try:
             mjml_source = self.env.get_template("email.mjml").render(context)
             text = self.env.get_template("email.txt").render(context)
-        except jinja2.TemplateError as error:
-            where = f"{getattr(error, 'filename', None) or TEMPLATE_FOLDER}:{getattr(error, 'lineno', '?')}"
-            raise BuildFailed(f"{where}: newsletter template: {error}") from None
+        except Exception as error:
+            problem = TemplateFailed(error, f"the e-mail of {issue.item.path}").problem(root)
+            raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {problem}") from None
         try:
             compiled = mjml2html(mjml_source)
         except ValueError as error:
-            raise BuildFailed(f"themes/member-area/{TEMPLATE_FOLDER}/email.mjml: MJML: expected well-formed MJML, "
-                              f"found an error: {error} (issue newsletters/{issue.slug}.md)") from None
+            template = shown_from(ContentProblem(str(self.theme / TEMPLATE_FOLDER / "email.mjml"), 1, "MJML",
+                                                 "well-formed MJML", f"{error} (the e-mail of {issue.item.path})"),
+                                  root)
+            raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {template}") from None
         return Rendered(inline_css(compiled), text.strip() + "\n", web_version, site, links, images)
 
     def html(self, markdown_text: str, source: Item, link: Callable[[str], str]) -> str:
@@ -182,7 +191,7 @@ class Renderer:
             view.update(offer=values.get("offer", ""), offer_code=values.get("offer_code", ""))
         else:
             view.update(offer="", offer_code="")
-        view["image"] = f"{self.site_url('public' if public else item.schedule.audience)}/{values['image']}" \
+        view["image"] = f"{self.site_url(self.tiers.public if public else item.schedule.audience)}/{values['image']}" \
             if values.get("image") else ""
         for name in ("start", "end", "offer_until"):
             view[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
@@ -193,8 +202,8 @@ class Renderer:
         """What the seminar's page says about registration and calendars, for the issue's audience: the same
         .ics, Google and Outlook links, the contact person's address only if that audience may see the person,
         the meeting link only for members."""
-        values, settings = item.values, with_defaults(self.settings)
-        public = audience == self.settings["AUDIENCE_TIERS"][0]
+        values, settings = item.values, self.settings
+        public = self.tiers.is_public(audience)
         site = self.site_url(audience)
         description = Markup(markdown.markdown(values.get("summary", ""))).striptags()
         online_url = "" if public else values.get("online_url", "")

@@ -19,6 +19,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.writers import FileOverwriteFailedError, Writer
+from vorab.errors import TemplateFailed
 
 produced: set[str] = set()  # absolute paths of the files this process's run produced
 
@@ -51,7 +52,15 @@ class _Buffer(io.StringIO):
 
 class OutputWriter(Writer):
     """Pelican's writer, keeping its guard against two pages written to one path, but writing through
-    `write_output`."""
+    `write_output`, and telling where a template failed: its file and line, and the page it was rendering."""
+
+    def write_file(self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().write_file(name, template, context, *args, **kwargs)
+        except Exception as error:
+            source = next((getattr(kwargs[key], "relative_source_path", None) for key in ("item", "page", "article")
+                           if key in kwargs), None)
+            raise TemplateFailed(error, name, source) from error
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         if filename in self._overridden_files:

@@ -1,4 +1,4 @@
-"""Site search with Pagefind, one index per audience (a build step; ARCHITECTURE §3).
+"""Site search with Pagefind, one index per audience (a build step; docs/architecture.md).
 
 The public index is made from the public site's pages only — a glob that names the site's top-level folders
 except the member folders — and written to `pagefind/` at the site's top, where the leak gate scans it like every
@@ -15,14 +15,17 @@ import gzip
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 from pagefind_bin import get_executable
 
 from leakgate.formats import texts
-from sitebuild.errors import BuildFailed
+from vorab import hooks
+from vorab.context import BuildContext, Settings
+from vorab.errors import BuildFailed
+from vorab.options import Text
 
 INDEX_FOLDER = "pagefind"
+SEARCH_OPTIONS = {"SEARCH_ROOT_SELECTOR": Text("main")}  # the part of a page that is indexed
 FRAGMENT_KEYS = "pagefind_dcd url content word_count filters meta anchors element text location sort"
 
 
@@ -33,17 +36,17 @@ def pages_glob(root: Path, skip: set[str]) -> str:
     return "{*.html," + "{" + ",".join(folders) + "}/**/*.html}" if folders else "*.html"
 
 
-def index_command(root: Path, skip: set[str], settings: dict[str, Any]) -> list[str]:
+def index_command(root: Path, skip: set[str], settings: Settings) -> list[str]:
     """Pagefind's command line for one audience's pages, indexed into `root/pagefind/`."""
     return [str(get_executable()), "--site", str(root), "--glob", pages_glob(root, skip),
-            "--output-subdir", INDEX_FOLDER, "--root-selector", settings.get("SEARCH_ROOT_SELECTOR", "main"),
-            "--force-language", settings.get("DEFAULT_LANG", "de"), "--silent"]
+            "--output-subdir", INDEX_FOLDER, "--root-selector", settings["SEARCH_ROOT_SELECTOR"],
+            "--force-language", settings["DEFAULT_LANG"], "--silent"]
 
 
-def index_sites(context: Any) -> None:
+def index_sites(context: BuildContext) -> None:
     """Build step: a Pagefind index per audience, each over that audience's pages only, all at once (each
     index lives in its own folder, and the public glob leaves the member folders out)."""
-    tiers = context.settings["AUDIENCE_TIERS"]
+    tiers = context.tiers
     roots = {audience: context.audience_root(audience) for audience in tiers}
     running = {}
     for audience, root in roots.items():
@@ -63,7 +66,7 @@ def index_sites(context: Any) -> None:
         context.produced.update(str(path) for path in (root / INDEX_FOLDER).rglob("*") if path.is_file())
     # Pagefind's own scripts, styles and WebAssembly are the same in every site and hold no content of ours;
     # its index holds the stems of the pages' words (each page's text is in its fragment).
-    public = roots[tiers[0]] / INDEX_FOLDER
+    public = roots[tiers.public] / INDEX_FOLDER
     context.label_texts += [text for path in sorted(public.iterdir()) if path.suffix in (".js", ".css", ".pagefind")
                             for text in texts(path.read_bytes(), path.name)]
     context.label_texts.append(FRAGMENT_KEYS)
@@ -87,3 +90,9 @@ def remove_stale_chunks(index: Path) -> None:
         for path in (index / folder).glob("*") if (index / folder).is_dir() else ():
             if path.stem.encode() not in names:
                 path.unlink()
+
+
+def register() -> None:
+    hooks.options(SEARCH_OPTIONS)
+    hooks.site_folder(INDEX_FOLDER, "the search index")
+    hooks.building.connect(index_sites)

@@ -23,34 +23,42 @@ from typing import Any
 from markupsafe import Markup
 from outputs import write_output
 from pelican import signals
+from vorab import hooks
+from vorab.context import Settings, Validation
+from vorab.options import Option, Pattern, Text, Url, fill_defaults
+from vorab.tiers import Tiers
 
 from .calendar import Event, calendar, google_url, outlook_url, uid_for
 from .sequence import sequence_problems
 
-__all__ = ["Event", "sequence_problems", "google_url", "outlook_url", "register", "seminar_event", "uid_for",
-           "with_defaults"]
+__all__ = ["SEMINAR_OPTIONS", "Event", "google_url", "outlook_url", "register", "seminar_event", "sequence_problems",
+           "uid_for"]
 
-
-def with_defaults(settings: dict[str, Any]) -> dict[str, Any]:
-    """The SEMINAR_… settings, defaults filled in (also for code outside Pelican, e.g. the newsletter)."""
-    return {
-        "SEMINAR_SITEURL": settings.get("NEWSLETTER_SITEURL") or settings.get("SITEURL", ""),
-        "SEMINAR_ICS_SAVE_AS": "seminare/{slug}/{slug}.ics",
-        "SEMINAR_FEED_SAVE_AS": "seminare/kalender.ics",
-        "SEMINAR_FEED_NAME": settings.get("SITENAME", "Seminare"),
-    } | {key: value for key, value in settings.items() if key.startswith("SEMINAR_")}
+SEMINAR_OPTIONS: dict[str, Option] = {
+    # The absolute root of the public site, for the URLs and UIDs inside calendars (even from a local build).
+    "SEMINAR_SITEURL": Url(lambda s: s.get("NEWSLETTER_SITEURL") or s.get("SITEURL") or "", schemes=("https", "http")),
+    "SEMINAR_ICS_SAVE_AS": Pattern(r"[\w./-]*\{slug\}[\w./{}-]*\.ics", "a path with {slug} that ends in .ics",
+                                   "seminare/{slug}/{slug}.ics"),
+    "SEMINAR_FEED_SAVE_AS": Pattern(r"[\w./-]+\.ics", "a path that ends in .ics", "seminare/kalender.ics"),
+    "SEMINAR_FEED_NAME": Text(lambda s: s.get("SITENAME") or "Seminare"),
+}
 
 
 def set_defaults(pelican: Any) -> None:
-    for key, value in with_defaults(pelican.settings).items():
-        pelican.settings.setdefault(key, value)
+    fill_defaults(pelican.settings, SEMINAR_OPTIONS)
 
 
-def audience_root(settings: dict[str, Any]) -> str:
+def check_sequences(validation: Validation) -> None:
+    """Validator: every seminar's `sequence` is high enough for calendars to take its time and place."""
+    if validation.registry is not None:
+        validation.problems += sequence_problems(validation.registry, validation.settings)
+
+
+def audience_root(settings: Settings) -> str:
     """Absolute URL of this run's site: the public root, or the member area's folder under it."""
     root = settings["SEMINAR_SITEURL"].rstrip("/")
-    audience, tiers = settings["AUDIENCE"], settings["AUDIENCE_TIERS"]
-    return root if audience == tiers[0] else f"{root}/{settings.get(f'{audience.upper()}_PATH', audience)}"
+    folder = Tiers.from_settings(settings).folder(settings["AUDIENCE"])
+    return f"{root}/{folder}" if folder else root
 
 
 def zone_of(item: Any, default: str) -> str:
@@ -93,5 +101,7 @@ def add_calendars(generators: list[Any]) -> None:
 
 
 def register() -> None:
+    hooks.options(SEMINAR_OPTIONS)
+    hooks.validating.connect(check_sequences)
     signals.initialized.connect(set_defaults)
     signals.all_generators_finalized.connect(add_calendars)

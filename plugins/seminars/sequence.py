@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from audiences.rules import parse_moment
-from sitebuild.errors import ContentProblem, found
 from sitebuild.frontmatter import parse_source
+from vorab.errors import ContentProblem, found
+from vorab.model import Registry
 
 TIME_AND_PLACE = ("start", "end", "timezone", "location")
 
@@ -92,7 +93,7 @@ def required_sequence(history: list[str], current: str, default_zone: str) -> in
     return need
 
 
-def sequence_problems(registry: Any, settings: dict[str, Any]) -> list[ContentProblem]:
+def sequence_problems(registry: Registry, settings: dict[str, Any]) -> list[ContentProblem]:
     """Every seminar's `sequence` must be high enough for calendars to take its current time and place
     (part of the validation every build and `invoke check` run)."""
     problems = []

@@ -1,63 +1,69 @@
-"""The one validation of a project: content, newsletters and settings, every problem at once.
+"""The one validation of a project: settings, content and every capability's checks, every problem at once.
 
 `invoke check` and every build run `validate()` first, so what the check accepts is exactly what the build
-accepts. Content errors are `ContentProblem`s (`path:line: field: expected …, found …`) raised together as
-ContentErrors, preceded by the settings' problems if there are any; warnings use the same format and never stop
-anything.
+accepts. Every problem is a `ContentProblem` (`path:line: field: expected …, found …`) — a setting's names the
+settings file and the line that sets it — and all of them are raised together as ContentErrors; warnings use the
+same format and never stop anything. Capabilities add their checks through vorab.hooks.validating.
 """
 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from catalog import URL_FOLDERS, default_settings
-from newsletter.issues import Issue, resolve_issues
-from search import INDEX_FOLDER
-from newsletter.settings import newsletter_settings
-from seminars.sequence import sequence_problems
+from vorab import hooks
+from vorab.context import Settings, Validation
+from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.model import FILENAME_LINK, Item, Registry, resolve_link
+from vorab.options import SLUG, Pattern, option_problems, setting_lines
+from vorab.tiers import Tiers
 
-from .errors import BuildFailed, ContentErrors, ContentProblem, found
-from .pipeline import audience_folder, load_project_registry
-from .registry import FILENAME_LINK, Item, Registry, resolve_link
-
-
-
-@dataclass
-class Validation:
-    """A project that passed: its registry, its newsletter issues (resolved once, reused by the build) and the
-    warnings worth an editor's attention."""
-
-    registry: Registry
-    issues: list[Issue]
-    warnings: list[ContentProblem] = field(default_factory=list)
+from .pipeline import load_project_registry
+from .settings import CORE_OPTIONS
 
 
-def validate(settings: dict[str, Any], settings_file: Path) -> Validation:
-    """Validate everything a build reads; raise ContentErrors with every problem found (BuildFailed when the
-    settings are wrong too, the settings' problems first)."""
-    problems = _filename_link_problems(Path(settings["PATH"]), _newsletters(settings))
+def validate(settings: Settings, settings_file: Path) -> Validation:
+    """Validate everything a build reads; raise ContentErrors with every problem found."""
+    validation = Validation(settings, settings_file, None)
+    validation.problems += option_problems(settings, {**CORE_OPTIONS, **hooks.OPTIONS}, settings_file)
+    validation.problems += _tier_problems(settings, settings_file)
+    validation.problems += _filename_link_problems(Path(settings["PATH"]), _newsletters(settings))
     try:
-        registry = load_project_registry(settings)
-        problems += _section_problems(registry, settings)
-        problems += sequence_problems(registry, settings)
-        issues = resolve_issues(registry, settings)
+        validation.registry = load_project_registry(settings)
     except ContentErrors as error:
-        problems += error.problems
-    try:
-        newsletter_settings(settings)
-    except ValueError as error:
-        content = f"\n{ContentErrors(problems)}" if problems else ""
-        raise BuildFailed(f"{settings_file.name}: newsletter settings:\n{error}{content}") from None
-    if problems:
-        raise ContentErrors(problems)
-    return Validation(registry, issues, _schedule_warnings(registry))
+        validation.problems += error.problems
+    if validation.registry is not None:
+        validation.problems += _section_problems(validation.registry, settings)
+        validation.warnings += _schedule_warnings(validation.registry)
+    for validator in hooks.validating.receivers:
+        validator(validation)
+    if validation.problems:
+        raise ContentErrors(validation.problems)
+    return validation
 
 
-def _newsletters(settings: dict[str, Any]) -> Path:
-    return Path(settings["PATH"]).parent / settings.get("NEWSLETTER_PATH", "newsletters")
+def _tier_problems(settings: Settings, settings_file: Path) -> list[ContentProblem]:
+    """The tiers: the public and at least one member tier, each once; each member tier's folder a folder name."""
+    names = settings["AUDIENCE_TIERS"]
+    lines = setting_lines(settings_file)
+    problems = []
+    if not isinstance(names, (list, tuple)) or len(names) < 2 or len(set(names)) != len(names):
+        path, line = lines.get("AUDIENCE_TIERS", (settings_file.name, 1))
+        return [ContentProblem(path, line, "AUDIENCE_TIERS", "the public and at least one member tier, each once, "
+                               "lowest first (e.g. ('public', 'members'))", repr(names))]
+    folder = Pattern(r"[\w-]+", "a folder name (letters, digits, _ -)")
+    for name in names[1:]:
+        setting = f"{str(name).upper()}_PATH"
+        value = settings.get(setting, name)
+        if not (SLUG.accepts(name) and folder.accepts(value)):
+            path, line = lines.get(setting, lines.get("AUDIENCE_TIERS", (settings_file.name, 1)))
+            problems.append(ContentProblem(path, line, setting, folder.expected, found(str(value))))
+    return problems
+
+
+def _newsletters(settings: Settings) -> Path:
+    return Path(settings["PATH"]).parent / settings["NEWSLETTER_PATH"]
 
 
 def _filename_link_problems(content: Path, newsletters: Path) -> list[ContentProblem]:
@@ -86,21 +92,22 @@ def _link_target(link: str, relpath: str, roots: dict[str, Path]) -> Path:
     return roots["newsletters"] / rest if top == "newsletters" and rest else roots[""] / top / rest
 
 
-def reserved_folders(settings: dict[str, Any]) -> dict[str, str]:
+def reserved_folders(settings: Settings) -> dict[str, str]:
     """The top-level folders of every site that are not pages' → what they are, for messages."""
-    tiers = settings["AUDIENCE_TIERS"]
-    folders = {audience_folder(settings, tier): "a member area" for tier in tiers[1:]}
+    tiers = Tiers.from_settings(settings)
+    folders = {tiers.folder(tier): "a member area" for tier in tiers.member_tiers}
     catalog = {**default_settings(), **settings}
     for name in URL_FOLDERS:
         folders.setdefault(catalog[f"{name.upper()}S_SAVE_AS"].split("/", 1)[0], "a section")
     folders.setdefault(settings.get("THEME_STATIC_DIR", "theme"), "the theme's files")
     for static in settings.get("STATIC_PATHS", ()):
         folders.setdefault(static.split("/", 1)[0], "the images")
-    folders.setdefault(INDEX_FOLDER, "the search index")
+    for folder, what in hooks.SITE_FOLDERS.items():
+        folders.setdefault(folder, what)
     return folders
 
 
-def _section_problems(registry: Registry, settings: dict[str, Any]) -> list[ContentProblem]:
+def _section_problems(registry: Registry, settings: Settings) -> list[ContentProblem]:
     """A page whose URL would land in a section (or a member area) would overwrite it or vanish behind the
     gate: its slug must name no section."""
     reserved = reserved_folders(settings)

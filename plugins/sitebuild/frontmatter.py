@@ -4,36 +4,12 @@ header line into body text (Python-Markdown would silently end the header there)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from .errors import ContentProblem, found
+from vorab.errors import ContentProblem, found
+from vorab.model import Entry, SourceFile
 
 HEADER_LINE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?P<value>.*)")
 CONTINUATION = re.compile(r"(?: {4,}|\t)(?P<value>.*)")
-
-
-@dataclass
-class Entry:
-    key: str  # lower-cased: keys are case-insensitive
-    value: str
-    line: int
-
-
-@dataclass
-class SourceFile:
-    path: str  # as shown to editors, e.g. content/products/geisha.md
-    entries: dict[str, Entry] = field(default_factory=dict)
-    body: str = ""
-    body_line: int = 1  # line number of the body's first line
-    problems: list[ContentProblem] = field(default_factory=list)
-
-    def value(self, key: str) -> str | None:
-        entry = self.entries.get(key)
-        return entry.value if entry and entry.value else None
-
-    def line(self, key: str) -> int:
-        entry = self.entries.get(key)
-        return entry.line if entry else 1
 
 
 def parse_source(text: str, path: str) -> SourceFile:

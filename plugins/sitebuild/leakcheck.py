@@ -1,4 +1,4 @@
-"""What the leak gate scans in a build, and for what (ARCHITECTURE §3).
+"""What the leak gate scans in a build, and for what (docs/architecture.md).
 
 - The public site, and every folder of `dist/` that goes to the public (server configurations, the packages of
   public newsletter issues): for every fingerprint of what is not public at the clock — or, for a folder that
@@ -17,19 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from design.locale import label_texts
 from leakgate import GateReport, Hit, Matcher, Unread, scan, secret_fingerprints, shared_words
 from leakgate.fingerprints import Fingerprint, distinctive, item_fingerprints
 from leakgate.memo import Memo
 from leakgate.text import words
+from vorab.context import BuildContext, Settings
+from vorab.model import Item, Registry, RunSources
 
-from .registry import Registry
-from .sources import RunSources, source_copy
-
-if TYPE_CHECKING:
-    from .pipeline import BuildContext
+from .sources import source_copy
 
 PLUGINS = Path(__file__).resolve().parents[1]
 TEXT_ASSETS = {".svg", ".txt", ".csv", ".json", ".xml", ".html", ".css", ".js"}
@@ -51,15 +48,6 @@ Begriff
 
 
 @dataclass(frozen=True)
-class PublicFolder:
-    """A folder of the staged `dist/` that goes to the public; `public_at`: when (None: with the site). What is
-    public by then is no leak in it: a newsletter issue may feature what is released at its send date."""
-
-    name: str  # relative to dist/, e.g. "deploy" or "newsletters/neues-aus-der-roesterei"
-    public_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class Vocabulary:
     """The words of what the public build is legitimately given: public content, and labels (the theme, our
     code and templates, the tools' skeletons, the site's date and zone names)."""
@@ -78,19 +66,18 @@ class Secrets:
     items: list[Fingerprint]  # the content fingerprints (without member data)
 
 
-def vocabulary(settings: dict[str, Any], registry: Registry, public: RunSources,
-               steps_labels: Iterable[str] = (), memo: Memo | None = None) -> Vocabulary:
+def vocabulary(settings: Settings, registry: Registry, public: RunSources, steps_labels: Iterable[str] = (),
+               memo: Memo | None = None) -> Vocabulary:
     memo = memo or Memo(None)
     content = Path(settings["PATH"])
     public_texts = _public_texts(public.texts.values(), public.assets, content, settings)
     public_words = [memo.words(text) for text in public_texts]
-    zones = {settings["TIMEZONE"], *(item.values["timezone"] for item in registry.items if "timezone" in item.values)}
-    labels = [*_theme_texts(settings), *_code_texts(), *label_texts(settings["DEFAULT_LANG"], zones), *steps_labels]
+    labels = [*_theme_texts(settings), *_code_texts(), *steps_labels]
     label_words = [*map(memo.words, labels), _markdown_skeleton(settings, memo)]
     return Vocabulary(public_words, label_words, frozenset().union(*public_words, *label_words))
 
 
-def public_secrets(settings: dict[str, Any], registry: Registry, public: RunSources,
+def public_secrets(settings: Settings, registry: Registry, public: RunSources,
                    member_data: Iterable[Fingerprint] = (), steps_labels: Iterable[str] = (),
                    memo: Memo | None = None) -> Secrets:
     """The fingerprints of everything `public` (the public's sources at a clock) does not hold, with the text it
@@ -99,7 +86,7 @@ def public_secrets(settings: dict[str, Any], registry: Registry, public: RunSour
     memo = memo or Memo(None)
     given = vocabulary(settings, registry, public, steps_labels, memo)
 
-    def prints_of(item: Any, whole: bool) -> list[Fingerprint]:
+    def prints_of(item: Item, whole: bool) -> list[Fingerprint]:
         return memo.fingerprints(item, whole, lambda: item_fingerprints(item, whole=whole))
 
     items = [fp for fp in secret_fingerprints(registry.items, public.items, public.assets, prints_of)
@@ -116,15 +103,15 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
     `memory`: a folder where each scan remembers the files it found clean (leakgate.scan), void whenever the
     fingerprints change; `memo`: a file that keeps the words and fingerprints of unchanged texts (leakgate.memo),
     which hold across releases."""
-    tiers = context.registry.tiers
+    tiers = context.tiers
     memo_of_texts = Memo(memo)
-    found = public_secrets(context.settings, context.registry, context.sources[tiers[0]], context.fingerprints,
+    found = public_secrets(context.settings, context.registry, context.sources[tiers.public], context.fingerprints,
                            context.label_texts, memo_of_texts)
     memo_of_texts.save()
     everything, secrets = found.everything, found.public
     member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
 
-    member_folders = [context.audience_root(tier).relative_to(context.site).as_posix() for tier in tiers[1:]]
+    member_folders = [tiers.folder(tier) for tier in tiers.member_tiers]
     derived = context.derived_files
     phrases = secrets.excusing({fp.words for fp in found.items if fp.short})
     scans = [("", context.site, secrets, member_folders, None, derived)]
@@ -153,17 +140,16 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
 def _released_by(context: BuildContext, moment: datetime, matcher: Matcher) -> set[str]:
     """The fingerprints (by `words`) of what the public sees at `moment` but not at the clock: a package that
     goes public then may hold them. Never their members-only parts or member-only fields."""
-    tiers = context.registry.tiers
-    now = {item.relpath for item in context.sources[tiers[0]].items}
-    released = [item for item in context.registry.visible(tiers[0], moment) if item.relpath not in now]
+    public = context.tiers.public
+    now = {item.relpath for item in context.sources[public].items}
+    released = [item for item in context.registry.visible(public, moment) if item.relpath not in now]
     whole = {fp.words for item in released for fp in item_fingerprints(item, whole=True)}
     still_secret = {fp.words for item in released for fp in item_fingerprints(item, whole=False)}
     copies = [words(source_copy(item, public=True)[0]) for item in released]
     return (whole - still_secret) | (matcher.find_in(copies) - still_secret)
 
 
-def _public_texts(copies: Iterable[str], assets: Iterable[str], content: Path,
-                  settings: dict[str, Any]) -> list[str]:
+def _public_texts(copies: Iterable[str], assets: Iterable[str], content: Path, settings: Settings) -> list[str]:
     """What the public build is given: its sources, its assets (their names, and the text of text files such as
     SVG images) and the settings' text."""
     assets = sorted(assets)
@@ -181,7 +167,7 @@ def _code_texts() -> tuple[str, ...]:
     return (*(path.read_text(encoding="utf-8") for path in files), " ".join(path.name for path in files))
 
 
-def _markdown_skeleton(settings: dict[str, Any], memo: Memo) -> list[str]:
+def _markdown_skeleton(settings: Settings, memo: Memo) -> list[str]:
     """The words Python-Markdown itself adds to a page (footnote links, table markup), with the site's
     extensions: remembered by those settings (a Markdown instance costs more than the rest of the gate's set-up)."""
     import markdown
@@ -196,10 +182,10 @@ def _markdown_skeleton(settings: dict[str, Any], memo: Memo) -> list[str]:
     return memo.remembered(f"Python-Markdown {markdown.__version__} with {options!r}", lambda: words(render()))
 
 
-def _theme_texts(settings: dict[str, Any]) -> list[str]:
+def _theme_texts(settings: Settings) -> list[str]:
     """Every file of the theme: templates, translation catalogues, styles, scripts, images."""
     return [path.read_text(encoding="utf-8", errors="replace")
             for path in sorted(Path(settings["THEME"]).rglob("*")) if path.is_file()]
 
 
-__all__ = ["PublicFolder", "gate_build"]
+__all__ = ["Secrets", "Vocabulary", "gate_build", "public_secrets", "vocabulary"]

@@ -1,30 +1,40 @@
-"""The build (ARCHITECTURE §3): registry → per-audience sources → Pelican runs in parallel → leak gate → swap.
+"""The build (docs/architecture.md): validation → per-audience sources → Pelican runs in parallel → the
+capabilities' build steps → leak gate → swap.
 
 Nothing touches `output/` until every stage has passed; any failure raises BuildFailed and leaves the previous
-`output/` as it was.
+`output/` as it was. Capabilities (the e-mail packages, the server gate, search) plug in through vorab.hooks:
+the build loads every plugin named in PLUGINS and calls what they registered, and imports none of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from audiences.rules import parse_moment
-from leakgate import Fingerprint, GateReport
 from jinja2 import FileSystemBytecodeCache
+from leakgate import GateReport
 from pelican import __version__ as pelican_version
+from pelican.plugins._utils import load_plugins
 from pelican.settings import read_settings
+from vorab import hooks
+from vorab.context import BuildContext, Settings, Step
+from vorab.errors import BuildFailed
+from vorab.model import Registry, RunSources
+from vorab.options import fill_defaults
+from vorab.tiers import Tiers
 
-from .errors import BuildFailed
-from .leakcheck import PublicFolder, gate_build
-from .registry import Registry, load_registry
+from .leakcheck import gate_build
+from .registry import load_registry
 from .runner import Run, run_all
-from .sources import RunSources, write_run_sources
+from .settings import CORE_OPTIONS
+from .sources import write_run_sources
 from .staging import SPARE, remove_unproduced, staging_for, swap_into_place
 
 
@@ -53,72 +63,44 @@ class BuildResult:
     registry: Registry | None = None  # what was built, for the summary's next scheduled transition
 
 
-@dataclass
-class BuildContext:
-    """What a build step sees. Steps run after the Pelican runs and before the leak gate; they may write into
-    `site` (e.g. a search index per audience; every file written there must be added to `produced`, or the
-    build deletes it) or into `dist / <name>` (e.g. newsletters, server configurations), add `fingerprints` that
-    must appear nowhere (member data: the gate looks for them in the member areas and all of dist/ too), name
-    the `dist` folders that go to the public (the gate scans them like the public site), add `label_texts`:
-    the words a step writes that are no content (a search bundle's scripts, an e-mail skeleton), which the gate
-    treats like the theme's, and name `derived_files` of the site (glob patterns) that hold only words cut from
-    the site's own pages (a search index's stems), where the gate looks for phrases but not single words."""
-
-    settings: dict[str, Any]
-    registry: Registry
-    clock: datetime
-    site: Path  # the staged output/: public site at the top, member areas in their folders
-    dist: Path  # the staged dist/: each step writes only its own dist/<name>/
-    sources: dict[str, RunSources]
-    produced: set[str] = field(default_factory=set)  # absolute paths of the files this build wrote into `site`
-    fingerprints: list[Fingerprint] = field(default_factory=list)
-    public_dist: list[PublicFolder] = field(default_factory=list)  # folders of dist/ that go to the public
-    label_texts: list[str] = field(default_factory=list)
-    derived_files: list[str] = field(default_factory=list)  # relative to `site`, e.g. "pagefind/index/*"
-    notes: list[str] = field(default_factory=list)
-    issues: list[Any] = field(default_factory=list)  # newsletter issues, resolved once by the validation
-
-    def audience_root(self, audience: str) -> Path:
-        return self.site / audience_folder(self.settings, audience)
-
-
-Step = Callable[[BuildContext], None]
-
-
-STEP_FOLDERS = frozenset({"pagefind"})  # folders a step keeps up to date itself: plugins/search's INDEX_FOLDER
-
-
-def default_steps() -> tuple[Step, ...]:
-    """The build steps, in order; each capability adds its step here (ARCHITECTURE §3)."""
-    from gate import write_server_configs
-    from newsletter import package_newsletters
-    from search import index_sites
-
-    return (write_server_configs, package_newsletters, index_sites)
-
-
 @dataclass(frozen=True)
 class Project:
     """Where a build reads its settings from; everything else (content, theme, output) the settings name."""
 
     settings_file: Path
 
-    def settings(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-        settings = read_settings(str(self.settings_file), override=overrides or {})
+    def settings(self, overrides: dict[str, Any] | None = None) -> Settings:
+        """The settings, with every registered option's default filled in (after the plugins registered)."""
+        settings: Settings = read_settings(str(self.settings_file), override=overrides or {})
         # Pelican anchors CACHE_PATH at the settings file only when that file sets it; otherwise at the
         # working directory. Ours is always the project's.
         settings["CACHE_PATH"] = str(self.settings_file.parent / settings["CACHE_PATH"])
+        register_plugins(settings)
+        fill_defaults(settings, CORE_OPTIONS)
+        fill_defaults(settings, hooks.OPTIONS)
         return settings
 
 
-def audience_folder(settings: dict[str, Any], audience: str) -> str:
-    """The folder of an audience's site inside output/: '' for the public, MEMBERS_PATH for members, …"""
-    if audience == settings["AUDIENCE_TIERS"][0]:
-        return ""
-    return settings.get(f"{audience.upper()}_PATH", audience)
+_registered: set[str] = set()
 
 
-def parse_clock(text: str | None, settings: dict[str, Any]) -> datetime:
+def default_steps(project: Project) -> list[Step]:
+    """The build steps the project's plugins connect (vorab.hooks.building), in order."""
+    project.settings()  # registers the plugins
+    return list(hooks.building.receivers)
+
+
+def register_plugins(settings: Settings) -> None:
+    """Import every plugin of PLUGINS (from PLUGIN_PATHS, as Pelican does) and call its register() once per
+    process: that connects the capabilities' validators and steps (vorab.hooks) and declares their settings."""
+    for plugin in load_plugins(settings):
+        name = getattr(plugin, "__name__", str(plugin))
+        if name not in _registered:
+            _registered.add(name)
+            plugin.register()
+
+
+def parse_clock(text: str | None, settings: Settings) -> datetime:
     """The build clock: an ISO 8601 moment in the site's zone, or now."""
     if not text:
         return datetime.now(ZoneInfo(settings["TIMEZONE"]))
@@ -129,20 +111,21 @@ def parse_clock(text: str | None, settings: dict[str, Any]) -> datetime:
                           f"found {text!r}") from None
 
 
-def load_project_registry(settings: dict[str, Any]) -> Registry:
+def load_project_registry(settings: Settings) -> Registry:
     content = Path(settings["PATH"])
     templates = frozenset(p.stem for p in (Path(settings["THEME"]) / "templates").glob("[!_]*.html"))
-    return load_registry(content, timezone=settings["TIMEZONE"], tiers=tuple(settings["AUDIENCE_TIERS"]),
+    return load_registry(content, timezone=settings["TIMEZONE"], tiers=Tiers.from_settings(settings),
                          templates=templates, display_root=content.parent,
-                         newsletters_dir=content.parent / settings.get("NEWSLETTER_PATH", "newsletters"))
+                         newsletters_dir=content.parent / settings["NEWSLETTER_PATH"])
 
 
 def build(project: Project, clock: datetime | None = None, *, output: Path | None = None, dist: Path | None = None,
           overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = None,
           progress: Callable[[str], None] = lambda message: None) -> BuildResult:
     """Build every audience's site at `clock` into `output` (default: the settings' OUTPUT_PATH), and what the
-    build steps make into `dist` (default: `dist/` beside `output`). `progress` is told each stage as it starts."""
-    from .check import validate  # check.py imports the newsletter plugin, which imports this module
+    build steps make into `dist` (default: `dist/` beside `output`). `steps`: instead of the registered ones.
+    `progress` is told each stage as it starts."""
+    from .check import validate  # check.py reads the registry through this module
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -150,16 +133,17 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     clock = clock or parse_clock(None, settings)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     dist = Path(dist or output.parent / "dist").resolve()
-    tiers = tuple(settings["AUDIENCE_TIERS"])
     progress("validating content, newsletters and settings")
     validation = validate(settings, project.settings_file)
     registry = validation.registry
+    assert registry is not None  # a validation that passed has read the content
+    tiers = registry.tiers
     timings["registry"] = time.perf_counter() - started
 
     output_key = hashlib.sha256(bytes(output)).hexdigest()[:12]  # caches that belong to this output tree
     with staging_for(output) as staging:
         context = BuildContext(settings, registry, clock, staging / SPARE, staging / "dist", {},
-                               issues=validation.issues, notes=[f"warning: {w}" for w in validation.warnings])
+                               results=validation.results, notes=[f"warning: {w}" for w in validation.warnings])
         mark = time.perf_counter()
         runs: list[Run] = []
         previews = preview_count(registry, clock)
@@ -171,14 +155,14 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
                                  previews, overrides))
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        progress(f"Pelican: {len(registry.items)} items, one run per audience ({', '.join(tiers)})")
+        progress(f"Pelican: {len(registry.items)} items, one run per audience ({tiers})")
         context.produced = run_all(runs)
         timings["pelican"] = time.perf_counter() - mark
         # Pages no run produced go before the steps read the site (search must not index them); the folders
         # steps update in place themselves (search indexes) are cleared of what the steps did not produce after.
-        remove_unproduced(context.site, context.produced, except_in=STEP_FOLDERS)
+        remove_unproduced(context.site, context.produced, except_in=frozenset(hooks.SITE_FOLDERS))
 
-        for step in default_steps() if steps is None else steps:
+        for step in hooks.building.receivers if steps is None else steps:
             mark = time.perf_counter()
             progress(f"step: {step.__module__.split('.')[0]}")
             step(context)
@@ -204,7 +188,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
                        gate, timings, context.notes, registry)
 
 
-def _reader_cache(settings: dict[str, Any], audience: str) -> dict[str, Any]:
+def _reader_cache(settings: Settings, audience: str) -> dict[str, Any]:
     """Pelican's reader-level cache: the HTML of each source file, checked by the MD5 of its bytes. It holds
     nothing that depends on the clock (content objects and their schedules are built fresh in every run), so
     it is safe across clock changes; one cache per audience, and a new one when the Markdown settings or
@@ -219,19 +203,19 @@ def _reader_cache(settings: dict[str, Any], audience: str) -> dict[str, Any]:
 def preview_count(registry: Registry, clock: datetime) -> int:
     """How many products members see before the public at `clock` (the public may know how many, not which)."""
     tiers = registry.tiers
-    return sum(1 for item in registry.visible(tiers[1], clock)
+    return sum(1 for item in registry.visible(tiers.members, clock)
                if item.type.folder == "products" and not item.schedule.released(clock, tiers))
 
 
-def _cache_folder(settings: dict[str, Any], name: str) -> Path:
+def _cache_folder(settings: Settings, name: str) -> Path:
     folder = Path(settings["CACHE_PATH"]) / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: datetime, sources: RunSources,
+def _run_for(project: Project, settings: Settings, audience: str, clock: datetime, sources: RunSources,
              destination: Path, previews: int, overrides: dict[str, Any] | None) -> Run:
-    folder = audience_folder(settings, audience)
+    folder = Tiers.from_settings(settings).folder(audience)
     siteurl = settings["SITEURL"]
     if folder and siteurl:
         siteurl = f"{siteurl.rstrip('/')}/{folder}"
@@ -251,4 +235,7 @@ def _run_for(project: Project, settings: dict[str, Any], audience: str, clock: d
         "STATIC_CHECK_IF_MODIFIED": True,  # static files already in the spare tree are not copied again
         **_reader_cache(settings, audience),
     }
-    return Run(audience, project.settings_file, run_overrides)
+    content = Path(settings["PATH"])
+    shown = content.relative_to(project.settings_file.parent) if content.is_relative_to(project.settings_file.parent) \
+        else content
+    return Run(audience, project.settings_file, run_overrides, shown.as_posix())

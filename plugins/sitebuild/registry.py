@@ -1,4 +1,4 @@
-"""The front-matter registry (ARCHITECTURE §3): every item of `content/`, validated, with its schedule.
+"""The front-matter registry (docs/architecture.md): every item of `content/`, validated, with its schedule.
 
 Reading only front matter and raw bodies is cheap; it lets the build decide, before Pelican runs, which sources
 each audience's run is given. All problems of all files are collected and raised together.
@@ -9,84 +9,30 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from audiences.rules import Schedule, is_visible, parse_moment
-from catalog.body import MEMBERS_ONLY, Body, read_body
+from audiences.rules import Schedule, parse_moment
+from catalog.body import read_body
 from catalog.schema import ASSET_FOLDER, BY_FOLDER, STATUSES, ContentType, Field, Kind
 from catalog.slugs import slugify
+from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.model import ASSET_LINK, Item, Registry, SourceFile, resolve_link
+from vorab.tiers import Tiers
 
-from .errors import ContentErrors, ContentProblem, found
-from .frontmatter import SourceFile, parse_source
+from .frontmatter import parse_source
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FLAGS = {"yes": "yes", "ja": "yes", "true": "yes", "no": "no", "nein": "no", "false": "no"}
-ASSET_LINK = re.compile(r"\{(?:static|attach)\}(?P<path>[^)\s\"'>]+)")
-FILENAME_LINK = re.compile(r"\{filename\}(?P<path>[^)\s\"'>]+)")
-
-
-@dataclass
-class Item:
-    """One content file: its type, identity, schedule and normalised front-matter values."""
-
-    type: ContentType
-    relpath: str  # relative to content/, posix, e.g. products/geisha.md
-    source: SourceFile
-    slug: str
-    title: str
-    schedule: Schedule
-    values: dict[str, str]  # field → normalised value, as the Pelican runs are given it
-    body: Body  # the body as every audience's run is given it: without HTML comments, with its markers found
-
-    @property
-    def path(self) -> str:
-        return self.source.path
-
-    @property
-    def teaser(self) -> str:
-        """The body before the members-only marker: all that the public may read."""
-        return self.body.before(MEMBERS_ONLY)
-
-    @property
-    def members_part(self) -> str | None:
-        """The body after the members-only marker, if it has one."""
-        return self.body.after(MEMBERS_ONLY)
-
-    def assets(self, *, body: str, fields: Iterable[str]) -> set[str]:
-        """Content-relative paths of the files referred to by `body` ({static} links) and the image `fields`."""
-        images = {name for name, spec in self.type.fields.items() if spec.kind is Kind.IMAGE}
-        refs = {self.values[name] for name in fields if name in images and name in self.values}
-        base = posixpath.dirname(self.relpath)
-        refs |= {resolve_link(match["path"], base) for match in ASSET_LINK.finditer(body)}
-        return refs
-
-
-def resolve_link(link: str, base: str) -> str:
-    """A `{static}` link's target relative to content/: absolute from content/, else from the linking file."""
-    link = link.split("#", 1)[0].split("?", 1)[0]
-    return posixpath.normpath(link.lstrip("/") if link.startswith("/") else posixpath.join(base, link))
-
-
-@dataclass
-class Registry:
-    content_dir: Path
-    items: list[Item]
-    tiers: tuple[str, ...]
-
-    def visible(self, audience: str, clock: datetime) -> list[Item]:
-        return [item for item in self.items if is_visible(item.schedule, audience, clock, self.tiers)]
 
 
 def load_registry(
     content_dir: Path,
     *,
     timezone: str,
-    tiers: tuple[str, ...],
+    tiers: Tiers,
     templates: frozenset[str] = frozenset(),
     display_root: Path | None = None,
     newsletters_dir: Path | None = None,
@@ -123,7 +69,7 @@ class _ItemChecker:
     """Validates one source file against its content type, field by field."""
 
     def __init__(self, content_dir: Path, content_type: ContentType, source: SourceFile, relpath: str,
-                 timezone: str, tiers: tuple[str, ...], templates: frozenset[str]) -> None:
+                 timezone: str, tiers: Tiers, templates: frozenset[str]) -> None:
         self.content_dir = content_dir
         self.type = content_type
         self.source = source
@@ -170,7 +116,7 @@ class _ItemChecker:
         members_from, public_from = self.moments.get("members_from"), self.moments.get("public_from")
         if self.type.release_field:
             members_from = self.moments.get(self.type.release_field)
-            public_from = members_from if self.values["audience"] == self.tiers[0] else None
+            public_from = members_from if self.tiers.is_public(self.values["audience"]) else None
         schedule = Schedule(
             audience=self.values["audience"],
             draft=self.values.get("status") == "draft",
@@ -195,7 +141,7 @@ class _ItemChecker:
             self.moments[spec.name] = moment
             return moment.isoformat()
         if kind is Kind.AUDIENCE and raw not in self.tiers:
-            return self.problem(spec.name, f"one of {', '.join(self.tiers)}", raw)
+            return self.problem(spec.name, f"one of {self.tiers}", raw)
         if kind is Kind.STATUS and raw not in STATUSES:
             return self.problem(spec.name, f"one of {', '.join(STATUSES)}", raw)
         if kind is Kind.SLUG and not SLUG.fullmatch(raw):

@@ -3,6 +3,8 @@ the next scheduled transition (when the next build will show something new)."""
 
 from __future__ import annotations
 
+from audiences.transitions import next_transition
+
 from .pipeline import BuildResult
 
 
@@ -15,7 +17,9 @@ def summary(result: BuildResult) -> str:
         f"  items: {result.total_items} in content/; visible to {audiences}",
         f"  leak gate: passed ({gate.files} public files, {gate.bytes / 1024:.0f} KiB, "
         f"{gate.fingerprints} fingerprints of non-public content, 0 hits)",
-        f"  output: {result.output}/ (public) and {result.output}/members/ (member area)",
+        f"  output: {result.output}/ (public) and " + ", ".join(
+            f"{result.output}/{result.registry.tiers.folder(tier)}/ ({tier})" for tier in result.registry.tiers.member_tiers)
+        if result.registry else f"  output: {result.output}/",
         f"  next transition: {_next_transition(result)}",
         *(f"  {note}" for note in result.notes),
         f"  time: {timings}",
@@ -23,8 +27,6 @@ def summary(result: BuildResult) -> str:
 
 
 def _next_transition(result: BuildResult) -> str:
-    from editor.schedule import next_transition  # the release calendar's own reading of the schedule
-
     coming = next_transition(result.registry, result.clock) if result.registry else None
     if coming is None:
         return "none scheduled"

@@ -12,11 +12,11 @@ import io
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildFailed
+from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, template_location
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Run:
     audience: str
     settings_file: Path
     overrides: dict[str, Any]
+    content: str = "content"  # the content folder as editors see it, for messages about a source file
 
 
 class _Collect(logging.Handler):
@@ -39,6 +40,7 @@ class _Collect(logging.Handler):
 class RunResult:
     problems: list[str]  # the warnings and errors Pelican logged (empty = success)
     produced: set[str]  # absolute paths of every file the run wrote or found already up to date
+    templates: list[ContentProblem] = field(default_factory=list)  # templates that failed, at their file and line
 
 
 def run_pelican(run: Run) -> RunResult:
@@ -51,15 +53,22 @@ def run_pelican(run: Run) -> RunResult:
     collector = _Collect()
     root = logging.getLogger()
     root.addHandler(collector)
+    templates = []
+    project = run.settings_file.parent
     try:
         settings = read_settings(str(run.settings_file), override=run.overrides)
         with contextlib.redirect_stdout(io.StringIO()):  # Pelican's own "Done: …" line; our summary says more
             Pelican(settings).run()
+    except TemplateFailed as failed:
+        templates.append(failed.problem(project, run.content))
     except Exception as error:  # noqa: BLE001 — reported to the editor with the audience it happened in
-        collector.messages.append(f"error: {type(error).__name__}: {error}")
+        if template_location(error):  # e.g. a syntax error, found when Pelican loads the template
+            templates.append(TemplateFailed(error, "the site").problem(project, run.content))
+        else:
+            collector.messages.append(f"error: {type(error).__name__}: {error}")
     finally:
         root.removeHandler(collector)
-    return RunResult(collector.messages, set(outputs.produced))
+    return RunResult(collector.messages, set(outputs.produced), templates)
 
 
 def run_all(runs: list[Run]) -> set[str]:
@@ -70,6 +79,11 @@ def run_all(runs: list[Run]) -> set[str]:
         results = list(pool.map(run_pelican, runs))
     problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results)
                 for message in result.problems]
+    failed: dict[str, list[str]] = {}  # a template that fails in several runs is reported once, naming them
+    for run, result in zip(runs, results):
+        for problem in result.templates:
+            failed.setdefault(str(problem), []).append(run.audience)
+    problems = [f"  {problem} [{', '.join(audiences)} site]" for problem, audiences in failed.items()] + problems
     if problems:
         raise BuildFailed("Pelican reported problems; nothing was published:\n" + "\n".join(problems))
     return set().union(*(result.produced for result in results))

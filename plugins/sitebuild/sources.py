@@ -1,5 +1,5 @@
 """What each audience's Pelican run is given: copies of only the sources that audience may see at the clock,
-and only the assets those copies refer to (ARCHITECTURE §3). The public run cannot leak what it never read.
+and only the assets those copies refer to (docs/architecture.md). The public run cannot leak what it never read.
 
 For the lowest tier (the public) each copy also loses its members-only part (everything after the
 `<!-- members-only -->` marker) and its member-only fields (offer, offer code).
@@ -10,23 +10,11 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .errors import ContentErrors, ContentProblem, found
-from .registry import FILENAME_LINK, Item, Registry, resolve_link
-
-
-@dataclass
-class RunSources:
-    """The sources given to one audience's run."""
-
-    audience: str
-    path: Path | None = None  # where they are written for the run
-    items: list[Item] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # relpath → the copy's text
-    assets: set[str] = field(default_factory=set)
+from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.model import FILENAME_LINK, Item, Registry, RunSources, resolve_link
 
 
 def source_copy(item: Item, *, public: bool) -> tuple[str, set[str]]:
@@ -45,7 +33,7 @@ def source_copy(item: Item, *, public: bool) -> tuple[str, set[str]]:
 def run_sources(registry: Registry, audience: str, clock: datetime) -> RunSources:
     """The copies and assets this audience is given at `clock` (not yet written anywhere); raise ContentErrors
     if a copy links to an item this audience may not see yet."""
-    public = audience == registry.tiers[0]
+    public = registry.tiers.is_public(audience)
     run = RunSources(audience)
     visible = registry.visible(audience, clock)
     visible_paths = {item.relpath for item in visible}

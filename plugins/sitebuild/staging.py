@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import BuildFailed
+from vorab.errors import BuildFailed
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100

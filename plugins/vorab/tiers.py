@@ -1,0 +1,77 @@
+"""The audiences of a site as a value: tiers, lowest first — the public, then each member tier.
+
+`AUDIENCE_TIERS = ("public", "members")` in the settings; a further tier (e.g. "gold") is one more name there.
+Each tier above the public has its site in a folder of output/ (`<TIER>_PATH`, default the tier's name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_TIERS: tuple[str, ...] = ("public", "members")
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The tiers, lowest first, and the folder of each tier's site inside output/ ('' for the public)."""
+
+    names: tuple[str, ...] = DEFAULT_TIERS
+    folders: tuple[str, ...] = ("", "members")
+
+    def __post_init__(self) -> None:
+        if len(self.names) < 2 or len(set(self.names)) != len(self.names) or len(self.folders) != len(self.names):
+            raise ValueError(f"expected the public and at least one member tier, each once, found {self.names!r}")
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Tiers:
+        names = tuple(settings.get("AUDIENCE_TIERS", DEFAULT_TIERS))
+        return cls(names, ("", *(str(settings.get(f"{name.upper()}_PATH", name)) for name in names[1:])))
+
+    @property
+    def public(self) -> str:
+        return self.names[0]
+
+    @property
+    def members(self) -> str:
+        """The first tier above the public (the member area)."""
+        return self.names[1]
+
+    @property
+    def member_tiers(self) -> tuple[str, ...]:
+        """Every tier above the public."""
+        return self.names[1:]
+
+    def rank(self, tier: str) -> int:
+        """0 for the public, 1 for members, …; ValueError for a name that is no tier."""
+        if tier not in self.names:
+            raise ValueError(f"unknown audience {tier!r}; expected one of {', '.join(self.names)}")
+        return self.names.index(tier)
+
+    def above(self, tier: str) -> tuple[str, ...]:
+        """The tiers higher than `tier`."""
+        return self.names[self.rank(tier) + 1:]
+
+    def at_least(self, tier: str) -> tuple[str, ...]:
+        """`tier` and every tier above it: who sees what `tier` sees."""
+        return self.names[self.rank(tier):]
+
+    def folder(self, tier: str) -> str:
+        """The folder of a tier's site inside output/: '' for the public, e.g. 'members' for members."""
+        return self.folders[self.rank(tier)]
+
+    def is_public(self, tier: str) -> bool:
+        return tier == self.public
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, tier: object) -> bool:
+        return tier in self.names
+
+    def __str__(self) -> str:
+        return ", ".join(self.names)
