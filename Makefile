@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 AS_OF  ?=
 
-.PHONY: build test clean serve
+.PHONY: build test lint clean serve
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ build: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check plugins tasks.py tests
+	$(BIN)/mypy
 
 serve: $(BIN)/.installed
 	$(BIN)/invoke serve

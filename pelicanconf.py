@@ -35,7 +35,7 @@ PAGE_SAVE_AS = "{slug}/index.html"
 DIRECT_TEMPLATES = ["index", "401"]  # 401.html: the friendly page the servers answer refused requests with
 FILENAME_METADATA = r"(?P<slug>.*)"  # never a date from a file name; the build writes every slug anyway
 
-# Leak channels we do not need are switched off rather than filtered (ARCHITECTURE §4).
+# Leak channels we do not need are switched off rather than filtered (docs/architecture.md §7).
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None

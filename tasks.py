@@ -6,16 +6,21 @@ import functools
 import http.server
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
-from invoke import Exit, task
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from sitebuild import BuildFailed, Project, build as build_sites, parse_clock  # noqa: E402
-from sitebuild.report import summary  # noqa: E402
-from vorab.tiers import Tiers  # noqa: E402
+from sitebuild import BuildFailed, Project, parse_clock
+from sitebuild import build as build_sites
+from sitebuild.report import summary
+from vorab.context import Validation
+from vorab.tiers import Tiers
 
 
 def _project(production: bool) -> Project:
@@ -24,7 +29,7 @@ def _project(production: bool) -> Project:
 
 @task(help={"as_of": "build clock, ISO 8601 (e.g. 2027-01-15T09:00, site time zone); default now",
             "production": "use publishconf.py (absolute URLs)"})
-def build(c, as_of=None, production=False):
+def build(c: Context, as_of: str | None = None, production: bool = False) -> None:
     """Build the public site and the member area into output/ (validated, leak-gated, swapped atomically)."""
     project = _project(production)
     try:
@@ -35,14 +40,14 @@ def build(c, as_of=None, production=False):
 
 
 @task
-def clean(c):
+def clean(c: Context) -> None:
     """Remove output/, dist/, the preview, caches and build leftovers."""
     for name in ("output", "dist", ".staging", ".preview", "cache"):
         shutil.rmtree(ROOT / name, ignore_errors=True)
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)"})
-def serve(c, port=8000):
+def serve(c: Context, port: int = 8000) -> None:
     """Preview output/ on http://127.0.0.1:PORT/ — NOT gated: /members/ is open here (see README)."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "output"))
     print(f"Serving output/ at http://127.0.0.1:{port}/ — the member area is NOT protected in this preview.")
@@ -51,7 +56,7 @@ def serve(c, port=8000):
 
 
 @task(help={"slug": "the issue, e.g. kundenbrief-november-2026", "to": "recipient address"})
-def newsletter_send_test(c, slug, to):
+def newsletter_send_test(c: Context, slug: str, to: str) -> None:
     """Send dist/newsletters/SLUG/preview.eml over SMTP (server and credentials from VORAB_SMTP_* variables)."""
     import os
 
@@ -65,7 +70,7 @@ def newsletter_send_test(c, slug, to):
 
 
 @task(help={"slug": "the issue, e.g. kundenbrief-november-2026"})
-def newsletter_screenshots(c, slug):
+def newsletter_screenshots(c: Context, slug: str) -> None:
     """Screenshots of an issue at 320, 375 and 600 px into dist/newsletters/SLUG/screenshots/ (needs chromium)."""
     from newsletter.screenshots import look_at
 
@@ -81,14 +86,14 @@ def _progress(message: str) -> None:
     print(f"… {message}", file=sys.stderr, flush=True)
 
 
-def _clock(as_of: str | None, project: Project):
+def _clock(as_of: str | None, project: Project) -> datetime:
     try:
         return parse_clock(as_of, project.settings())
     except BuildFailed as error:
         raise Exit(str(error), code=1) from None
 
 
-def _validated(project: Project):
+def _validated(project: Project) -> Validation:
     from sitebuild.check import validate
 
     try:
@@ -98,7 +103,7 @@ def _validated(project: Project):
 
 
 @task
-def check(c):
+def check(c: Context) -> None:
     """Validate all content, newsletters and settings; print every problem and warning; exit 1 on errors."""
     import time
 
@@ -106,13 +111,13 @@ def check(c):
     validation = _validated(_project(False))
     for warning in validation.warnings:
         print(f"warning: {warning}")
-    print(f"OK: {len(validation.registry.items)} files checked, {len(validation.warnings)} warning(s) "
+    print(f"OK: {len(validation.items.items)} files checked, {len(validation.warnings)} warning(s) "
           f"({time.perf_counter() - started:.2f} s).")
 
 
 @task(name="schedule", help={"from": "start of the period, ISO 8601 (default now)", "days": "length (default 90)",
                              "json": "machine-readable output"})
-def schedule_(c, from_=None, days=90, json=False):
+def schedule_(c: Context, from_: str | None = None, days: int = 90, json: bool = False) -> None:
     """The release calendar: every coming transition in time order, with the members' head start."""
     from datetime import timedelta
 
@@ -121,7 +126,7 @@ def schedule_(c, from_=None, days=90, json=False):
     project = _project(False)
     start = _clock(from_, project)
     end = start + timedelta(days=int(days))
-    coming = transitions(_validated(project).registry, start, end)
+    coming = transitions(_validated(project).items, start, end)
     if json:
         print(as_json(coming, start, end))
         return
@@ -133,7 +138,7 @@ def schedule_(c, from_=None, days=90, json=False):
 
 @task(help={"as_of": "the date to preview, ISO 8601 (e.g. 2027-01-15T09:00)", "audience": "public or members",
             "port": "port on 127.0.0.1 (default 8001)"})
-def preview(c, as_of, audience="members", port=8001):
+def preview(c: Context, as_of: str, audience: str = "members", port: int = 8001) -> None:
     """Build the sites as they will be at AS_OF into .preview/ (never output/) and serve them on 127.0.0.1."""
     from editor.localserver import make_server, url
     from editor.preview import build_preview, preview_paths, start_page
@@ -154,7 +159,7 @@ def preview(c, as_of, audience="members", port=8001):
 
 
 @task(help={"type": "products, seminars, faq, contacts, pages or newsletters", "title": "the title, in quotes"})
-def new(c, type, title):  # noqa: A002 — the editor's word for it
+def new(c: Context, type: str, title: str) -> None:  # noqa: A002 — the editor's word for it
     """Create content/TYPE/SLUG.md (or a newsletter) with every field explained; never overwrites."""
     from editor.scaffold import ScaffoldError, content_type, scaffold, target_path
 
@@ -170,7 +175,7 @@ def new(c, type, title):  # noqa: A002 — the editor's word for it
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "as_of": "fixed build clock (default: now, each build)"})
-def livereload(c, port=8000, as_of=None):
+def livereload(c: Context, port: int = 8000, as_of: str | None = None) -> None:
     """Rebuild into .preview/ on every change to content, newsletters, theme or settings; the browser reloads."""
     from editor.livereload import live
 
@@ -178,12 +183,13 @@ def livereload(c, port=8000, as_of=None):
 
 
 @task
-def publish(c):
+def publish(c: Context) -> None:
     """Production build (publishconf.py) at the current clock, sync output/ to $VORAB_PUBLISH_TARGET, then
     verify-deploy against SITEURL."""
     import os
 
-    from editor.publish import TARGET_VARIABLE, GateCheckFailed, PublishFailed, publish as publish_site
+    from editor.publish import TARGET_VARIABLE, GateCheckFailed, PublishFailed
+    from editor.publish import publish as publish_site
 
     target = os.environ.get(TARGET_VARIABLE)
     project = _project(True)
@@ -201,7 +207,7 @@ def publish(c):
 
 
 @task(positional=["url"], help={"url": "the live site (default: SITEURL of publishconf.py)"})
-def verify_deploy(c, url=None):
+def verify_deploy(c: Context, url: str | None = None) -> None:
     """Check the live site's gate from outside: the member area refused to strangers in every spelling, no member
     content in any answer; with VORAB_VERIFY_USER/VORAB_VERIFY_PASSWORD, a member gets in, privately."""
     import os
@@ -212,7 +218,7 @@ def verify_deploy(c, url=None):
     settings = project.settings()
     url = url or settings["SITEURL"]
     validation = _validated(project)
-    check = verify(url, settings, validation.registry, parse_clock(None, settings), Path(settings["OUTPUT_PATH"]),
+    check = verify(url, settings, validation.items, parse_clock(None, settings), Path(settings["OUTPUT_PATH"]),
                    os.environ)
     print("\n".join(check.checked))
     if not check.passed:
@@ -232,29 +238,30 @@ def _loud(message: str) -> str:
 
 
 @task(help={"items": "size of the synthetic site (default 2000)", "runs": "counted runs of each build (default 3)",
-            "scaling": "run 500, 2,000 and 8,000 items and show how each figure grows"})
-def bench(c, items=2000, runs=3, scaling=False):
+            "scaling": "run 500, 2,000 and 8,000 items and show how each figure grows",
+            "results": "where the figures go (default dist/bench/results.json or scaling.json)"})
+def bench(c: Context, items: int = 2000, runs: int = 3, scaling: bool = False, results: str | None = None) -> None:
     """Vorab's full build against plain Pelican on the same synthetic Markdown; writes dist/bench/results.json."""
     import json
 
     from benchmark import report, run_benchmark, scaling_report
 
     sizes = (500, 2000, 8000) if scaling else (int(items),)
-    results = []
+    figures_of = []
     for size in sizes:
         figures = run_benchmark(size, runs=int(runs))
         print(report(figures))
-        results.append(figures)
+        figures_of.append(figures)
     if scaling:
-        print(scaling_report(results))
-    target = ROOT / "dist" / "bench" / ("scaling.json" if scaling else "results.json")
+        print(scaling_report(figures_of))
+    target = Path(results) if results else ROOT / "dist" / "bench" / ("scaling.json" if scaling else "results.json")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(results if scaling else results[0], indent=2), encoding="utf-8")
-    print(f"→ {target.relative_to(ROOT)}")
+    target.write_text(json.dumps(figures_of if scaling else figures_of[0], indent=2), encoding="utf-8")
+    print(f"→ {target}")
 
 
 @task(help={"file": "the member export (CSV: email, first_name, last_name[, tier]); default private/members.csv"})
-def members_sync(c, file=None):
+def members_sync(c: Context, file: str | None = None) -> None:
     """Make private/members.htpasswd (and members.caddy) match a member export: add, keep, revoke."""
     from gate import MembersSyncFailed, sync_members
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from sitebuild import BuildResult, Project, build
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = ROOT / "themes" / "member-area"
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3" viewBox="0 0 4 3"><rect width="4" height="3"/></svg>'
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3" viewBox="0 0 4 3"><rect width="4" height="3"/>' \
+      "</svg>"
 
 
 def needs_program(program: str, package: str) -> None:
@@ -84,3 +86,33 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site")
+
+
+def build_sample(root: Path, clock: str, **options: object) -> BuildResult:
+    """The bundled sample, built at `clock` into `root` (output/, dist/ and the caches): never into the checkout."""
+    return build(Project(ROOT / "pelicanconf.py"), parse_moment(clock, "Europe/Berlin"), output=root / "output",
+                 dist=root / "dist", overrides={"CACHE_PATH": str(root / "cache")}, **options)  # type: ignore[arg-type]
+
+
+IGNORED = {".git", ".venv", "__pycache__", ".pytest_cache"}
+
+
+def _checkout() -> dict[str, tuple[int, int]]:
+    """Every file of the checkout outside .git, .venv and Python's caches: (size, modification time)."""
+    found = {}
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in IGNORED]
+        for name in files:
+            stat = os.stat(os.path.join(folder, name))
+            found[os.path.relpath(os.path.join(folder, name), ROOT)] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched() -> Iterator[None]:
+    """No test writes into the checkout (its builds go to temporary folders): fails the session otherwise."""
+    before = _checkout()
+    yield
+    after = _checkout()
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert changed == [], f"tests wrote into the checkout: {changed[:20]}"

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audiences.rules import parse_moment
-from conftest import ROOT, needs_program
-from sitebuild import Project, build
+from conftest import build_sample, needs_program
 
 CLOCK = "2027-01-15T09:00"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -29,9 +27,7 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("sample") / "output"
-    build(Project(ROOT / "pelicanconf.py"), parse_moment(CLOCK, "Europe/Berlin"), output=output)
-    return output
+    return build_sample(tmp_path_factory.mktemp("sample"), CLOCK).output
 
 
 @pytest.fixture(scope="module")

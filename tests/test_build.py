@@ -10,8 +10,8 @@ import shutil
 
 import pytest
 
-from conftest import THEME, Site, tree_digest
 from audiences.rules import parse_moment
+from conftest import THEME, Site, tree_digest
 from sitebuild import BuildFailed, LeakFound, Project, build
 
 PUBLIC_FROM = "2027-03-01T09:00"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from invoke import Context, Exit
 
-from conftest import Site, needs_program, tree_digest
-from editor.publish import GateCheckFailed, publish, replace_folder, rsync_command
+from conftest import Site, needs_program
+from editor.publish import GateCheckFailed, publish, rsync_command
 from gate import sync_members
 from gate.verify import PASSWORD_VARIABLE, USER_VARIABLE
 from sitebuild import ContentErrors, Project
@@ -127,7 +127,8 @@ def hosting(tmp_path: Path) -> Iterator[tuple[Site, Path, dict[str, str]]]:
         # `invoke publish` and `invoke verify-deploy` read publishconf.py beside the content.
         (site.root / "publishconf.py").write_text(f"from pathlib import Path\n"
                                                   f"exec(Path({str(site.settings_file)!r}).read_text())\n")
-        member = {USER_VARIABLE: "anna@example.de", PASSWORD_VARIABLE: passwords(site.root / "private")["anna@example.de"]}
+        password = passwords(site.root / "private")["anna@example.de"]
+        member = {USER_VARIABLE: "anna@example.de", PASSWORD_VARIABLE: password}
         yield site, root, member
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -69,6 +69,6 @@ def test_a_failing_copy_leaves_the_target_whole(site: Site, tmp_path: Path, monk
 
 
 def test_publish_needs_a_target(site: Site) -> None:
-    with pytest.raises(PublishFailed, match="^VORAB_PUBLISH_TARGET: expected user@host:/path or a local folder, "
-                                            "found nothing$"):
+    with pytest.raises(PublishFailed, match=r"^VORAB_PUBLISH_TARGET: expected user@host:/path or a local folder, "
+                                            r"found nothing$"):
         publish(Project(site.settings_file), None)

@@ -455,7 +455,7 @@ class StubAuthProxy(http.server.BaseHTTPRequestHandler):
     """oauth2-proxy's contract: /oauth2/auth answers 202 with X-Auth-Request-User for a valid session cookie,
     401 without one and 403 for a user who may not enter; /oauth2/start sends the browser to the provider."""
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+    def do_GET(self) -> None:
         if self.path == "/oauth2/auth":
             cookie = SimpleCookie(self.headers.get("Cookie", "")).get("_oauth2_proxy")
             session = cookie.value if cookie else None
@@ -475,7 +475,7 @@ class StubAuthProxy(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — http.server's signature
         pass
 
 
@@ -549,7 +549,7 @@ def test_netlify_headers_cover_every_gated_path(built: Site) -> None:
     assert all(rule[0] in blocks for rule in netlify_rules(built))
 
 
-# --- the build step ----------------------------------------------------------------------------------------------------
+# --- the build step --------------------------------------------------------------------------------------------------
 
 def test_build_writes_every_configuration_and_the_401_page(built: Site) -> None:
     deploy = built.root / "dist" / "deploy"

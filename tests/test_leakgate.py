@@ -13,8 +13,8 @@ import pytest
 
 import leakgate.scanner
 from leakgate import Fingerprint, scan, shared_words
-from leakgate.text import normalise, words
 from leakgate.scanner import Matcher
+from leakgate.text import normalise, words
 
 
 def fingerprint(text: str, kind: str = "title", item: str = "content/products/geheim.md") -> Fingerprint:

@@ -11,14 +11,13 @@ import bz2
 import gzip
 import io
 import lzma
+import struct
 import tarfile
 import zipfile
 import zlib
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
-
-import pytest
 
 from leakgate import Fingerprint, scan, shared_words
 from leakgate.scanner import Matcher
@@ -58,7 +57,8 @@ RENDERINGS = {
     "percent.html": '<a href="/suche?q=Geheime%20R%C3%B6stung">x</a>',
     "data-url.html": '<img src="data:image/svg+xml;base64,' + base64.b64encode(
         "<svg><title>Geheime Röstung</title></svg>".encode()).decode() + '">',
-    "calendar.ics": "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Geheime Rö\r\n stung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    "calendar.ics": "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Geheime Rö\r\n stung\r\nEND:VEVENT\r\n"
+                    "END:VCALENDAR\r\n",
     "ics-escapes.ics": "BEGIN:VEVENT\r\nDESCRIPTION:Neu\\nGeheime Röstung\\, bald\r\nEND:VEVENT\r\n",
 }
 
@@ -190,8 +190,18 @@ def test_text_in_any_encoding_is_read(tmp_path: Path) -> None:
     assert sorted(hit.file for hit in scan(root, [fingerprint(SECRET)]).hits) == sorted(encoded)
 
 
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A real PNG: signature, header, compressed noise, end — binary data as images are."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes((x * 7 + y * 13) % 256 for x in range(width * 3)) for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def test_every_format_is_opened(tmp_path: Path) -> None:
-    root = write(tmp_path / "public", {**FORMATS, "clean.pdf": pdf("Nichts zu sehen"),
+    root = write(tmp_path / "public", {**FORMATS, "clean.pdf": pdf("Nichts zu sehen"), "photo.png": png(),
                                        "clean.docx": zipped({"word/document.xml": "<w:t>Kaffee</w:t>"})})
     for name, data in FORMATS.items():
         assert ASCII_SECRET.encode() not in data and b"Kanariengeheim" not in data, f"{name} proves nothing"

@@ -1,4 +1,4 @@
-"""Newsletters: every check of reference/email.md on every tool's variant, the .eml, selection and head start."""
+"""Newsletters: every check of docs/email.md on every tool's variant, the .eml, selection and head start."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from audiences.rules import parse_moment
-from conftest import ROOT, Site
+from conftest import Site, build_sample
 from newsletter import package_newsletters
 from newsletter.esps import ESPS
 from newsletter.lint import email_problems
@@ -26,8 +26,7 @@ ISSUES = ("kundenbrief-november-2026", "neues-aus-der-roesterei")
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sample")
-    build(Project(ROOT / "pelicanconf.py"), parse_moment(CLOCK, "Europe/Berlin"), output=root / "output",
-          dist=root / "dist")
+    build_sample(root, CLOCK)
     return root / "dist" / "newsletters"
 
 
@@ -225,7 +224,8 @@ def test_links_must_resolve_in_the_audiences_build(site: Site, tmp_path: Path) -
     shutil.copytree(THEME, theme)
     template = theme / "newsletter" / "email.mjml"
     template.write_text(template.read_text().replace(
-        "{{ _(\"Im Browser ansehen\") }}</a>", "{{ _(\"Im Browser ansehen\") }}</a> <a href=\"{{ link('gibt-es-nicht/') }}\">x</a>"))
+        "{{ _(\"Im Browser ansehen\") }}</a>",
+        "{{ _(\"Im Browser ansehen\") }}</a> <a href=\"{{ link('gibt-es-nicht/') }}\">x</a>"))
     site.use_theme(theme)
     with pytest.raises(BuildFailed) as caught:
         build_newsletters(site)

@@ -9,18 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from audiences.rules import parse_moment
-from conftest import ROOT, needs_program
+from conftest import build_sample, needs_program
 from newsletter.screenshots import look_at
 from newsletter.send import SendFailed, send_test
-from sitebuild import Project, build
 
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sample")
-    build(Project(ROOT / "pelicanconf.py"), parse_moment("2027-01-15T09:00", "Europe/Berlin"),
-          output=root / "output", dist=root / "dist")
+    build_sample(root, "2027-01-15T09:00")
     return root / "dist" / "newsletters" / "kundenbrief-november-2026"
 
 
@@ -75,7 +72,7 @@ def test_test_send_reaches_a_real_smtp_server(package: Path) -> None:
 
 
 def test_test_send_explains_missing_settings(package: Path) -> None:
-    with pytest.raises(SendFailed, match="^VORAB_SMTP_HOST: expected the SMTP server's host name, found nothing$"):
+    with pytest.raises(SendFailed, match=r"^VORAB_SMTP_HOST: expected the SMTP server's host name, found nothing$"):
         send_test(package / "preview.eml", "test@example.org", {})
-    with pytest.raises(SendFailed, match="^VORAB_SMTP_TLS: expected one of starttls, ssl, none, found 'yes'$"):
+    with pytest.raises(SendFailed, match=r"^VORAB_SMTP_TLS: expected one of starttls, ssl, none, found 'yes'$"):
         send_test(package / "preview.eml", "test@example.org", {"VORAB_SMTP_HOST": "x", "VORAB_SMTP_TLS": "yes"})

@@ -1,4 +1,4 @@
-"""The visibility rule of ARCHITECTURE §2, as a table: audience × dates × clock."""
+"""The visibility rule (docs/architecture.md §2), as a table: audience × dates × clock."""
 
 from __future__ import annotations
 

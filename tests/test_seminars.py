@@ -22,7 +22,7 @@ def write_seminars(site: Site) -> None:
         audience: public
         email: lena@example.org
         """)
-    site.write("seminars/sommer.md", """\
+    site.write("seminars/sommer.md", f"""\
         title: Sommer-Cupping
         summary: Verkostung im Juli.
         audience: public
@@ -32,10 +32,10 @@ def write_seminars(site: Site) -> None:
         location: Rösterei, Freiburg
         contact: lena
         capacity: 12
-        online_url: https://meet.example.org/{link}
+        online_url: https://meet.example.org/{CANARY_LINK}
 
         Öffentlicher Text.
-        """.format(link=CANARY_LINK))
+        """)
     site.write("seminars/winter.md", """\
         title: Winter-Cupping
         summary: Verkostung im Januar.
@@ -175,7 +175,8 @@ def test_calendar_from_shared_components_equals_one_built_whole() -> None:
               Event("b", "Online", datetime(2028, 1, 5, 9, tzinfo=new_york), datetime(2028, 1, 5, 10, tzinfo=new_york),
                     "America/New_York", "", "", "https://x.example/b/", "b@x.example")]
     stamp = datetime(2027, 1, 15, 9, tzinfo=berlin)
-    whole = icalendar.Calendar.new(name="Seminare", prodid=PRODID, method="PUBLISH", uid="feed@x.example", subcomponents=[
+    whole = icalendar.Calendar.new(name="Seminare", prodid=PRODID, method="PUBLISH", uid="feed@x.example",
+                                   subcomponents=[
         *(icalendar.Timezone.from_tzid(zone, first_date=date(2026, 1, 1), last_date=date(2029, 12, 31))
           for zone in ("America/New_York", "Europe/Berlin")),
         *(vevent(event, stamp) for event in events)])

@@ -58,7 +58,8 @@ def test_every_problem_is_reported_at_once_and_output_is_untouched(site: Site) -
         "content/faq/ohne-titel.md:1: title: expected a title, found nothing",
         "content/faq/ohne-titel.md:2: publc_from: expected a field of faq (did you mean 'public_from'?), "
         "found 'publc_from'",
-        "content/news/neu.md:1: folder: expected one of products, seminars, faq, contacts, pages, newsletters, found 'news'",
+        "content/news/neu.md:1: folder: expected one of products, seminars, faq, contacts, pages, newsletters, "
+        "found 'news'",
         "content/pages/ueber-uns.md:1: slug: expected a slug not used elsewhere (it is used by "
         "content/pages/doppelt.md), found 'ueber-uns'",
         "content/products/bohne.md:2: audience: expected one of public, members, found 'everyone'",

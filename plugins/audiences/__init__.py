@@ -8,13 +8,13 @@ previews members have now: the public "Für Kunden" page may say how many, never
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from outputs import write_output
 from pelican import signals
 
+from outputs import write_output
 from vorab.tiers import DEFAULT_TIERS, Tiers
 
 from .rules import Schedule, head_start_days
@@ -24,7 +24,7 @@ def set_defaults(pelican: Any) -> None:
     settings = pelican.settings
     settings.setdefault("AUDIENCE_TIERS", DEFAULT_TIERS)
     settings.setdefault("AUDIENCE", settings["AUDIENCE_TIERS"][0])
-    settings.setdefault("AUDIENCE_CLOCK", datetime.now(timezone.utc))
+    settings.setdefault("AUDIENCE_CLOCK", datetime.now(UTC))
     settings.setdefault("AUDIENCE_PREVIEW_COUNT", 0)
 
 

@@ -1,4 +1,4 @@
-"""The audience model of ARCHITECTURE §2: one visibility rule, used by every build, check and newsletter.
+"""The audience model (docs/architecture.md §2): one visibility rule, used by every build, check and newsletter.
 
 Audiences are tiers, lowest first (`public` < `members`; vorab/tiers.py); a further tier such as `gold` is one
 more name in the `AUDIENCE_TIERS` setting. The lowest tier is the public.

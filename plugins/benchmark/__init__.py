@@ -37,11 +37,13 @@ def measure(command: list[str], cwd: Path) -> Sample:
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=errors)
-        stdout = process.stdout.read().decode() if process.stdout else ""
+        stdout = ""
+        if process.stdout is not None:
+            stdout = process.stdout.read().decode()
+            process.stdout.close()
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        process.stdout.close()
         if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed:\n{errors.read().decode()[-3000:]}")
@@ -59,9 +61,8 @@ def newsletter_ms(settings_file: Path, repeats: int = 20) -> float:
     project = Project(settings_file)
     settings = project.settings()
     validation = validate(settings, settings_file)
-    assert validation.registry is not None
     issue = validation.results.get(ISSUES, [])[0]
-    renderer = Renderer(settings, validation.registry)
+    renderer = Renderer(settings, validation.items)
     timings = []
     with tempfile.TemporaryDirectory() as folder:
         for attempt in range(repeats + 1):
@@ -104,7 +105,7 @@ def run_benchmark(items: int, runs: int = 3) -> dict[str, Any]:
 
 def _figures(items: int, samples: dict[str, list[Sample]]) -> dict[str, Any]:
     def median(name: str, field: str) -> float:
-        return statistics.median(getattr(s, field) for s in samples[name])
+        return float(statistics.median(getattr(s, field) for s in samples[name]))
 
     stages = [json.loads(s.stdout) for s in samples["vorab"]]
     figures = {

@@ -37,7 +37,7 @@ def default_settings() -> dict[str, Any]:
 
 def item_url(settings: dict[str, Any], type_name: str, slug: str) -> str:
     """The site-relative URL of an item, e.g. `produkte/hochland-geisha/` (used outside Pelican runs)."""
-    pattern = settings.get(f"{type_name.upper()}_URL") or default_settings()[f"{type_name.upper()}_URL"]
+    pattern = str(settings.get(f"{type_name.upper()}_URL") or default_settings()[f"{type_name.upper()}_URL"])
     return pattern.format(slug=slug)
 
 

@@ -14,7 +14,7 @@ from .schema import CONTACT, FAQ, NEWSLETTER, PRODUCT, SEMINAR, ContentType, Kin
 class Item(Content):
     """An item of one of our content types, read from the copy of its source that the build gave this run.
 
-    The build has already validated and normalised the front matter (ARCHITECTURE §3), so values are converted
+    The build has already validated and normalised the front matter (docs/architecture.md §3), so values are converted
     here without further checks: moments are ISO 8601 with offset, lists are comma-separated.
     """
 
@@ -41,11 +41,11 @@ class Item(Content):
     # Pelican recomputes these on every access; templates ask for them many times per page.
     @cached_property
     def url(self) -> str:
-        return self.get_url_setting("url")
+        return str(self.get_url_setting("url"))
 
     @cached_property
     def save_as(self) -> str:
-        return self.get_url_setting("save_as")
+        return str(self.get_url_setting("save_as"))
 
 
 class Product(Item):

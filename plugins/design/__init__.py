@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from outputs import write_output
 from pelican import signals
+
+from outputs import write_output
 from vorab import hooks
 from vorab.context import BuildContext, Validation
 from vorab.errors import ContentProblem

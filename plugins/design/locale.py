@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates

@@ -10,7 +10,8 @@ TOKENS_FILE = "tokens.json"
 
 
 def load_tokens(theme_path: str | Path) -> dict[str, Any]:
-    return json.loads((Path(theme_path) / TOKENS_FILE).read_text(encoding="utf-8"))
+    tokens: dict[str, Any] = json.loads((Path(theme_path) / TOKENS_FILE).read_text(encoding="utf-8"))
+    return tokens
 
 
 def css_variables(tokens: dict[str, Any]) -> str:

@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 RELOAD_PATH = "/__vorab_reload"
-RELOAD_SCRIPT = b"""<script>(function(){var seen=null;setInterval(function(){fetch('%s').then(function(r){return r.text()})
-.then(function(v){if(seen!==null&&v!==seen){location.reload()}seen=v}).catch(function(){})},250)})()</script>""" % (
-    RELOAD_PATH.encode())
+RELOAD_SCRIPT = (b"<script>(function(){var seen=null;setInterval(function(){fetch('%s')"
+                 b".then(function(r){return r.text()})\n.then(function(v){if(seen!==null&&v!==seen){location.reload()}"
+                 b"seen=v}).catch(function(){})},250)})()</script>") % RELOAD_PATH.encode()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     version: Callable[[], str] | None = None  # the site's build generation; None: no live reload
 
-    def do_GET(self) -> None:  # noqa: N802 — the http.server API
+    def do_GET(self) -> None:
         if self.version and self.path == RELOAD_PATH:
             return self._send(self.version().encode(), "text/plain")
         file = Path(self.translate_path(self.path))
@@ -60,4 +60,4 @@ def serve_in_background(server: http.server.HTTPServer) -> threading.Thread:
 
 def url(server: http.server.HTTPServer) -> str:
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    return f"http://{host!s}:{port}/"

@@ -6,9 +6,10 @@ The preview is a full build at that clock — validation, both audiences' runs, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sitebuild import BuildResult, Project, build
 from vorab.context import Step
@@ -23,7 +24,8 @@ def preview_paths(root: Path) -> tuple[Path, Path]:
 
 
 def build_preview(project: Project, clock: datetime, root: Path, *, overrides: dict[str, Any] | None = None,
-                  steps: Sequence[Step] | None = None, progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+                  steps: Sequence[Step] | None = None,
+                  progress: Callable[[str], None] = lambda message: None) -> BuildResult:
     """Build every audience's site at `clock` into .preview/ under `root`."""
     site, dist = preview_paths(root)
     return build(project, clock, output=site, dist=dist, overrides=overrides, steps=steps, progress=progress)

@@ -16,9 +16,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping
 
 from gate.verify import verify_deploy
 from sitebuild import BuildResult, Project, build

@@ -45,7 +45,7 @@ def target_path(settings: dict[str, Any], kind: ContentType, title: str) -> Path
         raise ScaffoldError(f"title: expected words to make a file name of, found {title!r}")
     content = Path(settings["PATH"])
     if kind.release_field:  # newsletters live beside content/
-        return content.parent / settings["NEWSLETTER_PATH"] / f"{slug}.md"
+        return content.parent / str(settings["NEWSLETTER_PATH"]) / f"{slug}.md"
     return content / kind.folder / f"{slug}.md"
 
 

@@ -101,7 +101,7 @@ def read_export(path: Path, *, tiers: Sequence[str] = ("members",), display: str
             problems.append(ContentProblem(source, line, "row", f"{len(header)} columns ({', '.join(header)})",
                                            str(len(row))))
             continue
-        values = {name: cell.strip() for name, cell in zip(header, row)}
+        values = {name: cell.strip() for name, cell in zip(header, row, strict=True)}
         email = values["email"].lower()
         tier = values.get("tier", "")
         if not EMAIL.fullmatch(email):
@@ -152,7 +152,7 @@ def sync_members(export: Path, private: Path, *, cost: int = 12, tiers: Sequence
         hashes = list(pool.map(hash_password, passwords, [cost] * len(new)))
 
     entries = {user: hashed for user, hashed in existing.items() if user in exported}
-    entries.update((member.email, hashed) for member, hashed in zip(new, hashes))
+    entries.update((member.email, hashed) for member, hashed in zip(new, hashes, strict=True))
     result = SyncResult(added=[m.email for m in new], removed=sorted(set(existing) - exported),
                         kept=len(exported) - len(new))
 
@@ -174,7 +174,8 @@ def _write_credentials(private: Path, today: date, members: list[Member], passwo
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([*COLUMNS, "password"])
-    writer.writerows([m.email, m.first_name, m.last_name, password] for m, password in zip(members, passwords))
+    writer.writerows([m.email, m.first_name, m.last_name, password]
+                     for m, password in zip(members, passwords, strict=True))
     for number in range(1, 1000):
         path = private / f"new-credentials-{today.isoformat()}{'' if number == 1 else f'-{number}'}.csv"
         try:

@@ -53,7 +53,8 @@ GATE_OPTIONS: dict[str, Option] = {
     "GATE_HTPASSWD_PATH": Pattern(PATH, PATH_EXPECTED, "/etc/vorab/members.htpasswd"),
     "GATE_TLS_CERTIFICATE": Pattern(PATH, PATH_EXPECTED,
                                     lambda s: f"/etc/letsencrypt/live/{s['GATE_SERVER_NAME']}/fullchain.pem"),
-    "GATE_TLS_KEY": Pattern(PATH, PATH_EXPECTED, lambda s: f"/etc/letsencrypt/live/{s['GATE_SERVER_NAME']}/privkey.pem"),
+    "GATE_TLS_KEY": Pattern(PATH, PATH_EXPECTED,
+                            lambda s: f"/etc/letsencrypt/live/{s['GATE_SERVER_NAME']}/privkey.pem"),
     "GATE_AUTH_REQUEST_URL": Pattern(r"https?://[\w.-]+(:\d+)?/[\w./-]*", "an http(s) URL with a path",
                                      "http://127.0.0.1:4180/oauth2/auth"),
     "GATE_REALM": Pattern(WORDS, "letters, digits, spaces or -", "Kundenbereich"),
@@ -118,7 +119,7 @@ class GateSettings:
 def render_configs(gate: GateSettings, target: Path) -> list[Path]:
     """Write every configuration under `target`, one file per template; return the files written."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-                                     keep_trailing_newline=True, autoescape=False)
+                                     keep_trailing_newline=True, autoescape=False)  # noqa: S701 — configs, not HTML
     written = []
     for template in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
         relative = template.relative_to(TEMPLATES)

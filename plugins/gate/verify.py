@@ -92,7 +92,7 @@ def verify_deploy(url: str, settings: dict[str, Any], registry: Registry, clock:
     member_files = _member_samples(output / members, output)
     for probe in probes(settings, registry, clock, output):
         try:
-            status, headers, body = _get(url, probe.path)
+            status, _headers, body = _get(url, probe.path)
         except OSError as error:
             result.failures.append(f"{probe.path} ({probe.what}): no answer ({error})")
             continue
@@ -133,7 +133,8 @@ def _check_member(url: str, path: str, user: str, password: str, result: Verific
     result.checked.append(f"{path} as the test member: {status}")
 
 
-def _get(url: str, path: str, credentials: tuple[str, str] | None = None) -> tuple[int, Mapping[str, str], bytes]:
+def _get(url: str, path: str,
+         credentials: tuple[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
     parts = urlsplit(url)
     base = parts.path.rstrip("/")
     connection: http.client.HTTPConnection

@@ -1,4 +1,4 @@
-"""Fingerprints of everything that is not public at the build clock (ARCHITECTURE §3).
+"""Fingerprints of everything that is not public at the build clock (docs/architecture.md §3).
 
 A fingerprint is a run of normalised words (text.py): a title and the starts of a title, a slug, a field
 value, a sentence-like segment of a body or of a members-only part, an offer code, an asset's file name — and,

@@ -20,7 +20,7 @@ import re
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 MAX_DEPTH = 8  # containers inside containers; deeper is refused, like a file it cannot read
 OFFICE_PARTS = re.compile(r"(?:word|xl|ppt)/.*\.xml|content\.xml|styles\.xml|meta\.xml")
@@ -47,7 +47,7 @@ def texts(data: bytes, name: str = "", depth: int = 0) -> Iterator[str]:
         yield from texts(_unpack(bz2.decompress, data, "bzip2"), name, depth + 1)
     elif head.startswith(b"\xfd7zXZ\x00"):
         yield from texts(_unpack(lzma.decompress, data, "xz"), name, depth + 1)
-    elif head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    elif head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         yield from _zip(data, depth)
     elif data[257:262] == b"ustar":
         yield from _tar(data, depth)
@@ -67,9 +67,9 @@ def _looks_like_email(data: bytes) -> bool:
     return HEADER_LINE.match(head) is not None and b"\nmime-version:" in b"\n" + head.lower()
 
 
-def _unpack(decompress: object, data: bytes, label: str) -> bytes:
+def _unpack(decompress: Callable[[bytes], bytes], data: bytes, label: str) -> bytes:
     try:
-        return decompress(data)  # type: ignore[operator]
+        return decompress(data)
     except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as error:
         raise Unreadable(f"{label} data cannot be read completely ({error})") from None
 
@@ -145,7 +145,7 @@ def _pdf(data: bytes) -> Iterator[str]:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise Unreadable("encrypted PDF")
-        metadata = reader.metadata or {}
+        metadata: Mapping[str, object] = reader.metadata or {}
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, zlib.error) as error:
         raise Unreadable(f"PDF cannot be read completely ({error})") from None

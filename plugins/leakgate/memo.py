@@ -31,7 +31,7 @@ class Memo:
         self.changed = False
         if path is not None and path.is_file():
             try:
-                code, entries = pickle.loads(path.read_bytes())
+                code, entries = pickle.loads(path.read_bytes())  # noqa: S301 — the project's own cache/
             except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
                 code, entries = None, {}
             if code == READER_CODE:

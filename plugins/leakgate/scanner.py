@@ -1,4 +1,4 @@
-"""The leak gate's scan: every byte of every public file, in one pass per file (ARCHITECTURE §3).
+"""The leak gate's scan: every byte of every public file, in one pass per file (docs/architecture.md §3).
 
 Each file is opened in every form a reader could read it (formats.py: containers, documents, encodings), its
 text is read as a reader sees it (text.py), and the words are matched against all fingerprints at once with an
@@ -183,6 +183,8 @@ def _inherit(matcher: Matcher, clean: frozenset[str]) -> None:
 def _scan_files(files: list[tuple[str, str]], matcher: Matcher | None = None,
                 clean: frozenset[str] = frozenset()) -> list[Scanned]:
     if matcher is None:
+        if _inherited is None:
+            raise RuntimeError("a forked scanner without its matcher")
         matcher, clean = _inherited
     return [_scan_file(matcher, clean, path, relative) for path, relative in files]
 
@@ -210,11 +212,11 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
         with ProcessPoolExecutor(1, mp_context=fork, initializer=_inherit, initargs=(matcher, clean)) as pool:
             odd = pool.submit(_scan_files, files[1::2])
             even = _scan_files(files[0::2], matcher, clean)
-            for pair in zip(even, odd.result()):
+            for pair in zip(even, odd.result(), strict=False):  # `even` may have one more
                 results += pair
             results += even[len(files) // 2:]  # the last file, when there is an odd number
     report = GateReport(fingerprints=len(matcher.by_words), files=len(files))
-    for (_path, relative), (size, found, _digest, unreadable) in zip(files, results):
+    for (_path, relative), (size, found, _digest, unreadable) in zip(files, results, strict=True):
         report.bytes += size
         report.hits.extend(Hit(fp, relative) for words in found for fp in matcher.by_words[words])
         if unreadable:

@@ -29,7 +29,8 @@ def check_newsletters(validation: Validation) -> None:
     if validation.registry is None:
         return
     try:
-        days = NEWSLETTER_OPTIONS["NEWSLETTER_MIN_HEAD_START"].validate(validation.settings["NEWSLETTER_MIN_HEAD_START"])
+        option = NEWSLETTER_OPTIONS["NEWSLETTER_MIN_HEAD_START"]
+        days = option.validate(validation.settings["NEWSLETTER_MIN_HEAD_START"])
     except OptionError:
         return  # reported with the settings
     try:

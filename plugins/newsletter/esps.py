@@ -1,4 +1,4 @@
-"""What each e-mail tool calls its merge tags, and how it imports a newsletter (reference/email.md).
+"""What each e-mail tool calls its merge tags, and how it imports a newsletter (docs/email.md).
 
 Tags marked "to confirm" come from third-party sources; where a tool's web-version tag is not certain, the
 newsletter's own archive page in the audience's site is the web version.

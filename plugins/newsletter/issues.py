@@ -37,7 +37,10 @@ class Issue:
 
     @property
     def send_date(self) -> datetime:
-        return self.item.schedule.members_from  # the registry sets it from send_date
+        sent = self.item.schedule.members_from  # the registry sets it from send_date, a required field
+        if sent is None:
+            raise ValueError(f"{self.item.path}: a newsletter without send_date")
+        return sent
 
     def value(self, name: str, default: str = "") -> str:
         return self.item.values.get(name, default)
@@ -45,14 +48,14 @@ class Issue:
 
 def resolve_issues(registry: Registry, min_head_start: timedelta) -> list[Issue]:
     """Every non-draft issue, oldest first, with its featured items; raise ContentErrors with every problem."""
-    newsletters = sorted((item for item in registry.items
+    newsletters = sorted((Issue(item) for item in registry.items
                           if item.type.folder == "newsletters" and not item.schedule.draft),
-                         key=lambda item: item.schedule.members_from)
+                         key=lambda issue: issue.send_date)
     problems: list[ContentProblem] = []
     issues: list[Issue] = []
     featured_before: set[str] = set()
-    for item in newsletters:
-        issue = Issue(item)
+    for issue in newsletters:
+        item = issue.item
         _check_body(item, problems)
         for name, folder in FEATURE_FIELDS.items():
             issue.featured[name] = _select(issue, name, folder, registry, featured_before, problems)
@@ -132,8 +135,8 @@ def _check_head_start(issue: Issue, minimum: timedelta, problems: list[ContentPr
                     f"a head start of at least {_span(minimum)} before the public release "
                     f"(public_from {public_from.isoformat()} is only {_span(public_from - send)} after send_date)",
                     item.slug))
-            else:
-                issue.head_start_days[item.slug] = head_start_days(item.schedule, send)
+            elif (days := head_start_days(item.schedule, send)) is not None:
+                issue.head_start_days[item.slug] = days
 
 
 def _span(span: timedelta) -> str:

@@ -1,4 +1,4 @@
-"""The checks every e-mail of every issue must pass (reference/email.md, "Checks worth automating").
+"""The checks every e-mail of every issue must pass (docs/email.md, "Checks worth automating").
 
 The build checks each issue's structure once (the tools' variants differ only in substituted tags) and each
 variant's delivery details; a failing check fails the build, naming the issue, variant and check.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
-
 
 MAX_BYTES = 90 * 1024  # Gmail clips at about 102 KB
 MIN_PREHEADER_PADDING = 40
@@ -71,7 +70,7 @@ def structure_problems(html: str, text: str, *, subject: str, preheader: str, la
     need(any(t == "html" and a.get("lang") == lang for t, a in tags), f"lang: expected <html lang=\"{lang}\">")
     need(parser.title.strip() == subject, f"title: expected the subject {subject!r}, found {parser.title.strip()!r}")
     hidden = re.search(r"<div[^>]*display:\s*none[^>]*>(.*?)</div>", html, re.S)
-    need(bool(hidden) and preheader in hidden[1] and hidden[1].count("\u200c") >= MIN_PREHEADER_PADDING,
+    need(hidden is not None and preheader in hidden[1] and hidden[1].count("\u200c") >= MIN_PREHEADER_PADDING,
          "preheader: expected the preheader in a hidden block, padded against snippet bleed")
     need(any(t == "meta" and a.get("name") == "viewport" for t, a in tags), "viewport: expected a viewport meta")
     need(any(t == "meta" and a.get("name") == "color-scheme" for t, a in tags)

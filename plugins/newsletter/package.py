@@ -1,4 +1,4 @@
-"""One package per issue in dist/newsletters/<slug>/, ready for every e-mail tool (reference/email.md)."""
+"""One package per issue in dist/newsletters/<slug>/, ready for every e-mail tool (docs/email.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from catalog import item_url
-
 from vorab.errors import BuildFailed
 
 from .esps import ESPS

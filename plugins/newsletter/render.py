@@ -1,6 +1,6 @@
 """Rendering one issue: Jinja renders the theme's MJML template with the featured items as the audience sees
 them → mjml-python compiles it → premailer inlines the CSS → each e-mail tool's tags replace our placeholders
-(ARCHITECTURE §5). The plain-text part is rendered from the same data with the theme's text template."""
+(docs/architecture.md §5). The plain-text part is rendered from the same data with the theme's text template."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import html as html_lib
 import logging
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import cssutils
@@ -46,8 +47,8 @@ class Rendered:
     text: str
     web_version_url: str  # the issue's page in the audience's archive
     site: str  # absolute URL of the audience's site
-    links: list[str]
-    images: dict[str, str]  # image URL in the e-mail → the image's path under content/  # every link into our site (without the UTM query)
+    links: list[str]  # every link into our site (without the UTM query)
+    images: dict[str, str]  # image URL in the e-mail → the image's path under content/
 
 
 class Renderer:
@@ -73,7 +74,8 @@ class Renderer:
     def speak(self, lang: str) -> None:
         """Theme strings and dates in `lang` (an issue's own language, or the site's) for what is rendered next."""
         if lang != self.language:
-            self.env.install_gettext_translations(translations(self.theme, lang), newstyle=True)
+            self.env.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+                translations(self.theme, lang), newstyle=True)
             self.env.filters.update(Formatter(lang, self.settings["TIMEZONE"]).filters())
             self.language = lang
 
@@ -139,7 +141,7 @@ class Renderer:
         try:
             mjml_source = self.env.get_template("email.mjml").render(context)
             text = self.env.get_template("email.txt").render(context)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 — any error a template raises, reported at its file and line
             problem = TemplateFailed(error, f"the e-mail of {issue.item.path}").problem(root)
             raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {problem}") from None
         try:
@@ -205,7 +207,7 @@ class Renderer:
         values, settings = item.values, self.settings
         public = self.tiers.is_public(audience)
         site = self.site_url(audience)
-        description = Markup(markdown.markdown(values.get("summary", ""))).striptags()
+        description = Markup(markdown.markdown(values.get("summary", ""))).striptags()  # noqa: S704 — tags stripped
         online_url = "" if public else values.get("online_url", "")
         if online_url:
             description = f"{description}\n\nOnline: {online_url}".strip()
@@ -257,8 +259,8 @@ cssutils.profile.removeProfile(all=True)
 
 
 def inline_css(html: str) -> str:
-    """premailer with the options of ARCHITECTURE §5; the lowercase doctype MJML wrote is restored."""
-    inlined = Premailer(html, keep_style_tags=True, strip_important=False, allow_network=False,
+    """premailer with the options of docs/architecture.md §5; the lowercase doctype MJML wrote is restored."""
+    inlined: str = Premailer(html, keep_style_tags=True, strip_important=False, allow_network=False,
                         disable_validation=True, cssutils_logging_level=logging.CRITICAL).transform()
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!doctype html>\n" + inlined

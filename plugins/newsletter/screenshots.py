@@ -11,7 +11,8 @@ WIDTHS = (320, 375, 600)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 # MJML columns are divs with a class like mj-column-per-40; on a phone each must span the whole e-mail.
-COLUMN_WIDTHS = """() => [...document.querySelectorAll('[class*="mj-column-"]')].map(c => c.getBoundingClientRect().width)"""
+COLUMN_WIDTHS = ("""() => [...document.querySelectorAll('[class*="mj-column-"]')]"""
+                 """.map(c => c.getBoundingClientRect().width)""")
 
 
 @dataclass(frozen=True)

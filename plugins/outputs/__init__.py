@@ -1,4 +1,4 @@
-"""Writing a site into the tree it replaced the time before (ARCHITECTURE §3).
+"""Writing a site into the tree it replaced the time before (docs/architecture.md §3).
 
 A build does not start from an empty folder: it updates the spare tree that the previous swap left in
 `.staging/`. Files whose bytes are unchanged are not rewritten (creating files is the slow part of a build on
@@ -19,6 +19,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.writers import FileOverwriteFailedError, Writer
+
 from vorab.errors import TemplateFailed
 
 produced: set[str] = set()  # absolute paths of the files this process's run produced

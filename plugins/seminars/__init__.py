@@ -16,13 +16,14 @@ The validation that every build and `invoke check` run (plugins/sitebuild/check.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from outputs import write_output
 from pelican import signals
+
+from outputs import write_output
 from vorab import hooks
 from vorab.context import Settings, Validation
 from vorab.options import Option, Pattern, Text, Url, fill_defaults
@@ -70,7 +71,7 @@ def zone_of(item: Any, default: str) -> str:
 def seminar_event(item: Any, settings: dict[str, Any]) -> Event:
     """A seminar of this run as a calendar entry: the description is the summary, never the body, plus the
     meeting link where the run was given one (only members' runs are)."""
-    description = Markup(item.metadata.get("summary") or "").striptags()
+    description = Markup(item.metadata.get("summary") or "").striptags()  # noqa: S704 — tags stripped
     if getattr(item, "online_url", None):
         description = f"{description}\n\nOnline: {item.online_url}".strip()
     return Event(slug=item.slug, title=item.title, start=item.start, end=item.end,
@@ -84,7 +85,7 @@ def add_calendars(generators: list[Any]) -> None:
     and the feed (DTSTAMP is the build clock, so a build is reproducible)."""
     context, settings = generators[0].context, generators[0].settings
     output = Path(generators[0].output_path)
-    stamp = settings["AUDIENCE_CLOCK"].astimezone(timezone.utc)
+    stamp = settings["AUDIENCE_CLOCK"].astimezone(UTC)
     events = []
     for item in context.get("seminars", []):
         event = seminar_event(item, settings)

@@ -7,8 +7,8 @@ both say the same date, place and identity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime
+from functools import cache
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ def local(moment: datetime, zone: str) -> datetime:
 
 def vevent(event: Event, stamp: datetime) -> icalendar.Event:
     return icalendar.Event.new(
-        uid=event.uid, sequence=event.sequence, stamp=stamp.astimezone(timezone.utc), summary=event.title,
+        uid=event.uid, sequence=event.sequence, stamp=stamp.astimezone(UTC), summary=event.title,
         start=local(event.start, event.zone), end=local(event.end, event.zone), location=event.location or None,
         description=event.description or None, url=event.url)
 
@@ -60,7 +60,7 @@ def calendar(events: list[Event], *, name: str, uid: str, stamp: datetime) -> by
     Each component is serialised once and shared: a seminar's own file and the feed hold the same VEVENT, and
     all files of a build hold the same few VTIMEZONEs (building and folding them was most of a build's
     calendar time)."""
-    frame = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid).to_ical()
+    frame: bytes = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid).to_ical()
     body = b""
     if events:
         first = min(event.start for event in events).year - 1
@@ -71,20 +71,22 @@ def calendar(events: list[Event], *, name: str, uid: str, stamp: datetime) -> by
     return frame.removesuffix(end) + body + end
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vevent(event: Event, stamp: datetime) -> bytes:
-    return vevent(event, stamp).to_ical()
+    data: bytes = vevent(event, stamp).to_ical()
+    return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
-    return icalendar.Timezone.from_tzid(zone, first_date=date(first_year, 1, 1),
-                                        last_date=date(last_year, 12, 31)).to_ical()
+    data: bytes = icalendar.Timezone.from_tzid(zone, first_date=date(first_year, 1, 1),
+                                               last_date=date(last_year, 12, 31)).to_ical()
+    return data
 
 
 def google_url(event: Event) -> str:
     utc = "%Y%m%dT%H%M%SZ"
-    dates = f"{event.start.astimezone(timezone.utc):{utc}}/{event.end.astimezone(timezone.utc):{utc}}"
+    dates = f"{event.start.astimezone(UTC):{utc}}/{event.end.astimezone(UTC):{utc}}"
     query = {"action": "TEMPLATE", "text": event.title, "dates": dates, "ctz": event.zone,
              "details": _details(event), "location": event.location}
     return "https://calendar.google.com/calendar/render?" + urlencode(query)

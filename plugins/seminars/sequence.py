@@ -14,7 +14,6 @@ time or place differs. So a change, and a change back, each need a raise.
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +59,7 @@ def committed_versions(top: Path, paths: list[Path]) -> dict[Path, list[str]]:
         log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--follow", "--format=%H", "--name-only",
                               "--", path.name], cwd=path.parent, capture_output=True, text=True)
         lines = [line for line in log.stdout.splitlines() if line.strip()] if log.returncode == 0 else []
-        specs[path] = [f"{commit}:{name}" for commit, name in zip(lines[::2], lines[1::2])]
+        specs[path] = [f"{commit}:{name}" for commit, name in zip(lines[::2], lines[1::2], strict=True)]
     wanted = [spec for path in paths for spec in specs[path]]
     if not wanted:
         return {path: [] for path in paths}

@@ -63,7 +63,7 @@ def _tier_problems(settings: Settings, settings_file: Path) -> list[ContentProbl
 
 
 def _newsletters(settings: Settings) -> Path:
-    return Path(settings["PATH"]).parent / settings["NEWSLETTER_PATH"]
+    return Path(settings["PATH"]).parent / str(settings["NEWSLETTER_PATH"])
 
 
 def _filename_link_problems(content: Path, newsletters: Path) -> list[ContentProblem]:
@@ -132,7 +132,7 @@ def _schedule_warnings(registry: Registry) -> list[ContentProblem]:
 
 
 def _item_warnings(item: Item) -> list[ContentProblem]:
-    schedule, warnings = item.schedule, []
+    schedule, warnings = item.schedule, list[ContentProblem]()
     if schedule.expires is None or item.type.release_field:
         return warnings
     for name, moment, consequence in (("members_from", schedule.members_from, "no one will ever see it"),

@@ -13,11 +13,11 @@ Short fingerprints count only where they are distinctive.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from leakgate import GateReport, Hit, Matcher, Unread, scan, secret_fingerprints, shared_words
 from leakgate.fingerprints import Fingerprint, distinctive, item_fingerprints
@@ -114,15 +114,15 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
     member_folders = [tiers.folder(tier) for tier in tiers.member_tiers]
     derived = context.derived_files
     phrases = secrets.excusing({fp.words for fp in found.items if fp.short})
-    scans = [("", context.site, secrets, member_folders, None, derived)]
-    scans.append(("", context.site, phrases, member_folders, derived, ()))
+    scans = [_Scan("", context.site, secrets, member_folders, skip=derived),
+             _Scan("", context.site, phrases, member_folders, only=derived)]
     for folder in context.public_dist:
         later = _released_by(context, folder.public_at, everything) - member_data if folder.public_at else set()
-        scans.append((f"dist/{folder.name}", context.dist / folder.name, secrets.excusing(later), [], None, ()))
+        scans.append(_Scan(f"dist/{folder.name}", context.dist / folder.name, secrets.excusing(later)))
     if member_data:  # the member areas and every package
         only_member_data = everything.excusing(set(everything.by_words) - member_data)
-        scans += [(folder, context.site / folder, only_member_data, [], None, ()) for folder in member_folders]
-        scans.append(("dist", context.dist, only_member_data, [], None, ()))
+        scans += [_Scan(folder, context.site / folder, only_member_data) for folder in member_folders]
+        scans.append(_Scan("dist", context.dist, only_member_data))
     report = GateReport(fingerprints=len(secrets.by_words))
     for label, root, matcher, skip_dirs, only, skip in scans:
         if not root.is_dir():
@@ -135,6 +135,17 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
         report.unread += [Unread(f"{label}/{unread.file}" if label else unread.file, unread.reason)
                           for unread in part.unread]
     return report
+
+
+class _Scan(NamedTuple):
+    """One scan of the gate: a tree (shown as `label`), what it is scanned for, and which of its files."""
+
+    label: str
+    root: Path
+    matcher: Matcher
+    skip_dirs: Sequence[str] = ()  # folders to leave out
+    only: Sequence[str] | None = None  # glob patterns of the files to scan (None: all)
+    skip: Sequence[str] = ()  # glob patterns of the files another scan reads
 
 
 def _released_by(context: BuildContext, moment: datetime, matcher: Matcher) -> set[str]:

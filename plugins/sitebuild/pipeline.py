@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from audiences.rules import parse_moment
 from jinja2 import FileSystemBytecodeCache
-from leakgate import GateReport
 from pelican import __version__ as pelican_version
 from pelican.plugins._utils import load_plugins
 from pelican.settings import read_settings
+
+from audiences.rules import parse_moment
+from leakgate import GateReport
 from vorab import hooks
 from vorab.context import BuildContext, Settings, Step
 from vorab.errors import BuildFailed
@@ -135,8 +136,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     dist = Path(dist or output.parent / "dist").resolve()
     progress("validating content, newsletters and settings")
     validation = validate(settings, project.settings_file)
-    registry = validation.registry
-    assert registry is not None  # a validation that passed has read the content
+    registry = validation.items
     tiers = registry.tiers
     timings["registry"] = time.perf_counter() - started
 

@@ -135,32 +135,44 @@ class _ItemChecker:
             try:
                 moment = parse_moment(raw, zone)
             except ValueError:
-                return self.problem(spec.name, kind.value, raw)
+                self.problem(spec.name, kind.value, raw)
+                return None
             if spec.whole_day and len(raw.strip()) == 10:
                 moment = moment.replace(hour=23, minute=59, second=59)
             self.moments[spec.name] = moment
             return moment.isoformat()
         if kind is Kind.AUDIENCE and raw not in self.tiers:
-            return self.problem(spec.name, f"one of {self.tiers}", raw)
+            self.problem(spec.name, f"one of {self.tiers}", raw)
+            return None
         if kind is Kind.STATUS and raw not in STATUSES:
-            return self.problem(spec.name, f"one of {', '.join(STATUSES)}", raw)
+            self.problem(spec.name, f"one of {', '.join(STATUSES)}", raw)
+            return None
         if kind is Kind.SLUG and not SLUG.fullmatch(raw):
-            return self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, kind.value, raw)
+            return None
         if kind is Kind.INTEGER and not re.fullmatch(r"-?\d+", raw):
-            return self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, kind.value, raw)
+            return None
         if kind is Kind.FLAG:
-            return FLAGS[raw.lower()] if raw.lower() in FLAGS else self.problem(spec.name, kind.value, raw)
+            if raw.lower() in FLAGS:
+                return FLAGS[raw.lower()]
+            self.problem(spec.name, kind.value, raw)
+            return None
         if kind is Kind.URL and not raw.startswith(("https://", "mailto:")):
-            return self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, kind.value, raw)
+            return None
         if kind is Kind.EMAIL and not EMAIL.fullmatch(raw):
-            return self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, kind.value, raw)
+            return None
         if kind is Kind.TIMEZONE:
             try:
                 ZoneInfo(raw)
             except (ZoneInfoNotFoundError, ValueError):
-                return self.problem(spec.name, kind.value, raw)
+                self.problem(spec.name, kind.value, raw)
+                return None
         if kind is Kind.TEMPLATE and self.templates and raw not in self.templates:
-            return self.problem(spec.name, f"one of the theme's templates ({', '.join(sorted(self.templates))})", raw)
+            self.problem(spec.name, f"one of the theme's templates ({', '.join(sorted(self.templates))})", raw)
+            return None
         if kind is Kind.IMAGE:
             return self.check_image(spec, raw)
         if spec.markdown:  # its HTML comments must reach no output either
@@ -175,13 +187,15 @@ class _ItemChecker:
     def check_image(self, spec: Field, raw: str) -> str | None:
         path = posixpath.normpath(raw.lstrip("/"))
         if not self.asset_exists(path):
-            return self.problem(spec.name, f"an existing file under content/{ASSET_FOLDER}/", raw)
+            self.problem(spec.name, f"an existing file under content/{ASSET_FOLDER}/", raw)
+            return None
         if spec.alt and not self.source.value(spec.alt):
             self.problem(spec.alt, f"alternative text for {spec.name} '{raw}'", None)
         return path
 
     def asset_exists(self, path: str) -> bool:
-        return path.startswith(f"{ASSET_FOLDER}/") and ".." not in path.split("/") and (self.content_dir / path).is_file()
+        return (path.startswith(f"{ASSET_FOLDER}/") and ".." not in path.split("/")
+                and (self.content_dir / path).is_file())
 
     def check_relations(self) -> None:
         members_from, public_from = self.moments.get("members_from"), self.moments.get("public_from")

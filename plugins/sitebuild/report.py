@@ -17,13 +17,20 @@ def summary(result: BuildResult) -> str:
         f"  items: {result.total_items} in content/; visible to {audiences}",
         f"  leak gate: passed ({gate.files} public files, {gate.bytes / 1024:.0f} KiB, "
         f"{gate.fingerprints} fingerprints of non-public content, 0 hits)",
-        f"  output: {result.output}/ (public) and " + ", ".join(
-            f"{result.output}/{result.registry.tiers.folder(tier)}/ ({tier})" for tier in result.registry.tiers.member_tiers)
-        if result.registry else f"  output: {result.output}/",
+        f"  output: {_outputs(result)}",
         f"  next transition: {_next_transition(result)}",
         *(f"  {note}" for note in result.notes),
         f"  time: {timings}",
     ])
+
+
+def _outputs(result: BuildResult) -> str:
+    """`output/ (public) and output/members/ (members)`, one folder per tier."""
+    if result.registry is None:
+        return f"{result.output}/"
+    tiers = result.registry.tiers
+    areas = ", ".join(f"{result.output}/{tiers.folder(tier)}/ ({tier})" for tier in tiers.member_tiers)
+    return f"{result.output}/ ({tiers.public}) and {areas}"
 
 
 def _next_transition(result: BuildResult) -> str:

@@ -1,4 +1,4 @@
-"""Runs Pelican once per audience, each in its own process, in parallel (ARCHITECTURE §3).
+"""Runs Pelican once per audience, each in its own process, in parallel (docs/architecture.md §3).
 
 Each run reports the files it produced (plugins/outputs), so the build can delete the rest. Any warning Pelican
 logs (a template error, a broken `{filename}` link, a file it skipped) fails the run: Pelican itself would only
@@ -45,9 +45,10 @@ class RunResult:
 
 def run_pelican(run: Run) -> RunResult:
     """Build one audience's site into its OUTPUT_PATH."""
-    import outputs
     from pelican import Pelican
     from pelican.settings import read_settings
+
+    import outputs
 
     outputs.produced.clear()
     collector = _Collect()
@@ -77,10 +78,10 @@ def run_all(runs: list[Run]) -> set[str]:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
         results = list(pool.map(run_pelican, runs))
-    problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results)
+    problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results, strict=True)
                 for message in result.problems]
     failed: dict[str, list[str]] = {}  # a template that fails in several runs is reported once, naming them
-    for run, result in zip(runs, results):
+    for run, result in zip(runs, results, strict=True):
         for problem in result.templates:
             failed.setdefault(str(problem), []).append(run.audience)
     problems = [f"  {problem} [{', '.join(audiences)} site]" for problem, audiences in failed.items()] + problems

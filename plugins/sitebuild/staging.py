@@ -1,5 +1,5 @@
 """The staging tree, the atomic swap into `output/`, and the removal of what a build did not produce
-(ARCHITECTURE §3).
+(docs/architecture.md §3).
 
 Staging lives beside `output/` (same file system), so the swap is a rename: on Linux one `renameat2` call
 exchanges the two trees atomically; elsewhere renames leave `output/` missing for an instant at most. The swap
@@ -79,7 +79,7 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
-    result = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    result: int = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
     return result == 0
 
 

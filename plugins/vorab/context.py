@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from leakgate.fingerprints import Fingerprint
 
-from .errors import ContentProblem
+from .errors import BuildFailed, ContentProblem
 from .model import Registry, RunSources
 from .tiers import Tiers
 
@@ -60,6 +60,13 @@ class Validation:
     @property
     def tiers(self) -> Tiers:
         return Tiers.from_settings(self.settings)
+
+    @property
+    def items(self) -> Registry:
+        """The registry of a validation that passed (it read the content)."""
+        if self.registry is None:
+            raise BuildFailed("the content could not be read")
+        return self.registry
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ class ContentErrors(BuildFailed):
         self.problems = sorted(problems)
         count = len(self.problems)
         lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content or settings; nothing was built:\n{lines}")
+        plural = "s" if count != 1 else ""
+        super().__init__(f"{count} problem{plural} in the content or settings; nothing was built:\n{lines}")
 
 
 def found(value: str | None) -> str:

@@ -99,7 +99,8 @@ class Integer(Option):
         self.expected = "a whole number" + (f" of at least {minimum}" if minimum is not None else "")
 
     def accepts(self, value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and (self.minimum is None or value >= self.minimum)
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return whole and (self.minimum is None or value >= self.minimum)
 
 
 class Number(Option):
