@@ -265,3 +265,17 @@ def test_mjml_errors_and_unknown_tools_are_reported(site: Site, tmp_path: Path) 
         f"pelicanconf.py:{len(lines) - 1}: NEWSLETTER_ESPS: expected a list of some of mailchimp, brevo, sendgrid, "
         f"listmonk, mautic, klaviyo, found ['mailchimp', 'postbote']",
         f"pelicanconf.py:{len(lines)}: POSTAL_ADDRESS: expected text, found nothing"]
+
+
+def test_an_issue_in_another_language_builds_and_reads_in_it(site: Site) -> None:
+    newsletter_site(site)
+    issue(site, "english", "subject: News from the roastery\nlang: en\nsend_date: 2027-01-10T09:00\n"
+                           "products: geisha\n", "We roast coffee.")
+    build_newsletters(site)
+    package = site.root / "dist" / "newsletters" / "english"
+    html = (package / "preview.html").read_text()
+    assert '<html lang="en"' in html and "View in your browser" in html and "Unsubscribe" in html
+    assert "Im Browser ansehen" not in html and "February" in html  # the head-start badge's date
+    assert "View in your browser" in (package / "mailchimp" / "email.txt").read_text()
+    page = (site.output / "members" / "newsletter" / "english" / "index.html").read_text()
+    assert "We roast coffee." in page
