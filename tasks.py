@@ -93,11 +93,11 @@ def _clock(as_of: str | None, project: Project) -> datetime:
         raise Exit(str(error), code=1) from None
 
 
-def _validated(project: Project) -> Validation:
+def _validated(project: Project, clock: datetime | None = None) -> Validation:
     from sitebuild.check import validate
 
     try:
-        return validate(project.settings(), project.settings_file)
+        return validate(project.settings(), project.settings_file, clock or _clock(None, project))
     except BuildFailed as error:
         raise Exit(f"{error}\nRun `invoke check` after fixing these.", code=1) from None
 
@@ -126,7 +126,7 @@ def schedule_(c: Context, from_: str | None = None, days: int = 90, json: bool =
     project = _project(False)
     start = _clock(from_, project)
     end = start + timedelta(days=int(days))
-    coming = transitions(_validated(project).items, start, end)
+    coming = transitions(_validated(project, start).items, start, end)
     if json:
         print(as_json(coming, start, end))
         return

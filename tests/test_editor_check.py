@@ -54,7 +54,7 @@ def test_check_reports_every_problem_with_path_line_and_suggestion(site: Site, m
 def test_newsletter_references_and_links_are_reported_together(site: Site) -> None:
     site.write("products/geisha.md", "title: Geisha\n\nBlumig, siehe [Abo]({filename}../faq/abo.md).\n")
     site.write("faq/abo.md", "title: Abo\n\nAntwort.\n")
-    site.write("../newsletters/januar.md", "subject: Januar\nsend_date: 2027-01-10\nproducts: geisha, gesha\n\n"
+    site.write("../newsletters/januar.md", "subject: Januar\nsend_date: 2027-01-20\nproducts: geisha, gesha\n\n"
                                            "Hallo, siehe [Geisha]({filename}/products/geissha.md).\n")
     with pytest.raises(ContentErrors) as caught:
         site.build("2027-01-15T09:00")

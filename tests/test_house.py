@@ -79,7 +79,7 @@ BAD_INPUTS: dict[str, dict[str, str]] = {
     "an unknown contact": {"content/faq/abo.md": "title: Abo?\ncontact: jonsa\n\nText.\n"},
     "a newsletter featuring what members may not see yet": {
         "content/products/geisha.md": "title: Geisha\nmembers_from: 2027-03-01\n\nText.\n",
-        "newsletters/januar.md": "subject: Januar\nsend_date: 2027-01-10\nproducts: geisha\n\nHallo.\n"},
+        "newsletters/februar.md": "subject: Februar\nsend_date: 2027-02-10\nproducts: geisha\n\nHallo.\n"},
     "a newsletter in a language the theme does not speak": {
         "newsletters/januar.md": "subject: Janvier\nlang: fr\nsend_date: 2027-01-10\n\nBonjour.\n"},
     "bad settings": {"pelicanconf.py+": 'GATE_HOSTING = "iis"\nNEWSLETTER_SITEURL = "http://x.example"\n'

@@ -184,7 +184,7 @@ def test_selection_and_head_start_errors(site: Site) -> None:
     newsletter_site(site)
     issue(site, "zu-spaet", "subject: Zu spät\nsend_date: 2027-02-01T10:00\nproducts: geisha\n")
     issue(site, "knapp", "subject: Knapp\nsend_date: 2027-01-31T20:00\nproducts: geisha\n")
-    issue(site, "oeffentlich", "subject: Für alle\naudience: public\nsend_date: 2027-01-10\n"
+    issue(site, "oeffentlich", "subject: Für alle\naudience: public\nsend_date: 2027-01-20\n"
                                "products: geisha, hausmischng\n")
     issue(site, "skript", "subject: Skript\nsend_date: 2027-01-10\n", "Hallo <script>alert(1)</script>")
     issue(site, "leer", "preheader: ohne Betreff und Datum\n")
@@ -201,7 +201,7 @@ def test_selection_and_head_start_errors(site: Site) -> None:
         "newsletters/knapp.md:3: products: expected a head start of at least 1 day before the public release "
         "(public_from 2027-02-01T09:00:00+01:00 is only 13 hours after send_date), found 'geisha'",
         "newsletters/oeffentlich.md:4: products: expected products that public may see at send_date "
-        "2027-01-10T00:00:00+01:00, found 'geisha'",
+        "2027-01-20T00:00:00+01:00, found 'geisha'",
         "newsletters/oeffentlich.md:4: products: expected slugs of content/products/ (did you mean 'hausmischung'?), "
         "found 'hausmischng'",
         "newsletters/skript.md:4: body: expected Markdown without <script>, <iframe> or <form>, found '<script'",
@@ -211,29 +211,39 @@ def test_selection_and_head_start_errors(site: Site) -> None:
 
 
 def test_links_must_resolve_in_the_audiences_build(site: Site, tmp_path: Path) -> None:
+    """Before an issue goes out, a link that goes nowhere fails the build; once it was sent, the same link is
+    history: a warning, and the build goes on."""
     import shutil
 
     from conftest import THEME
 
     newsletter_site(site)
-    issue(site, "januar", "subject: Januar\nsend_date: 2027-01-10\nproducts: geisha\n")
+    issue(site, "januar", "subject: Januar\nsend_date: 2027-01-20\nproducts: geisha\n")
     assert build_newsletters(site).notes == ["newsletters: 1 issue(s) packaged into dist/newsletters/"]
     before = {p.name for p in (site.root / "dist" / "newsletters").iterdir()}
 
     theme = tmp_path / "theme"
     shutil.copytree(THEME, theme)
-    template = theme / "newsletter" / "email.mjml"
-    template.write_text(template.read_text().replace(
-        "{{ _(\"Im Browser ansehen\") }}</a>",
-        "{{ _(\"Im Browser ansehen\") }}</a> <a href=\"{{ link('gibt-es-nicht/') }}\">x</a>"))
+    for name, end in (("email.mjml", "{{ _(\"Im Browser ansehen\") }}</a>"),
+                      ("email.txt", "{{ placeholders.postal_address }}")):
+        template = theme / "newsletter" / name
+        link = "{{ link('gibt-es-nicht/') }}"
+        link = f"<a href=\"{link}\">x</a>" if name.endswith("mjml") else link
+        template.write_text(template.read_text().replace(end, f"{end} {link}"))
     site.use_theme(theme)
     with pytest.raises(BuildFailed) as caught:
         build_newsletters(site)
     assert str(caught.value) == (
-        "Newsletter links that go nowhere; nothing was published:\n"
-        "  newsletters/januar.md: link: expected a page of the members site, "
-        "found 'https://www.morgenrot-kaffee.example/members/gibt-es-nicht/'")
+        "Newsletter links that will go nowhere; nothing was published:\n"
+        "  newsletters/januar.md: link: expected a page the members may see at send_date "
+        "2027-01-20T00:00:00+01:00, found 'https://www.morgenrot-kaffee.example/members/gibt-es-nicht/'")
     assert {p.name for p in (site.root / "dist" / "newsletters").iterdir()} == before
+
+    assert build_newsletters(site, "2027-01-21T09:00").notes == [
+        "warning: newsletters/januar.md: link: expected a page of the members site, found "
+        "'https://www.morgenrot-kaffee.example/members/gibt-es-nicht/' (the issue was sent; the link in it goes "
+        "nowhere now)",
+        "newsletters: 1 issue(s) packaged into dist/newsletters/"]
 
 
 def test_mjml_errors_and_unknown_tools_are_reported(site: Site, tmp_path: Path) -> None:

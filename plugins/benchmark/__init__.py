@@ -55,12 +55,12 @@ def newsletter_ms(settings_file: Path, repeats: int = 20) -> float:
     from newsletter import ISSUES
     from newsletter.package import write_package
     from newsletter.render import Renderer
-    from sitebuild import Project
+    from sitebuild import Project, parse_clock
     from sitebuild.check import validate
 
     project = Project(settings_file)
     settings = project.settings()
-    validation = validate(settings, settings_file)
+    validation = validate(settings, settings_file, parse_clock(None, settings))
     issue = validation.results.get(ISSUES, [])[0]
     renderer = Renderer(settings, validation.items)
     timings = []

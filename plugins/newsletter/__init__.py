@@ -9,15 +9,17 @@ into dist/newsletters/<slug>/.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from audiences.rules import is_visible
 from vorab import hooks
 from vorab.context import BuildContext, PublicFolder, Slot, Validation
-from vorab.errors import BuildFailed, ContentErrors
+from vorab.errors import BuildFailed
 from vorab.options import OptionError
 
-from .issues import Issue, resolve_issues
+from .history import read_history
+from .issues import AUTO, FEATURE_FIELDS, NO_HISTORY, Issue, resolve_issues
 from .settings import NEWSLETTER_OPTIONS
 
 DIST_FOLDER = "newsletters"
@@ -25,7 +27,8 @@ ISSUES: Slot[list[Issue]] = Slot("newsletter issues")  # resolved once by the va
 
 
 def check_newsletters(validation: Validation) -> None:
-    """Validator: every issue features only what its audience may see at its send date, with the head start."""
+    """Validator: every issue features only what its audience may see at its send date, with the head start;
+    a sent issue keeps what it featured (issues.py)."""
     if validation.registry is None:
         return
     try:
@@ -33,10 +36,20 @@ def check_newsletters(validation: Validation) -> None:
         days = option.validate(validation.settings["NEWSLETTER_MIN_HEAD_START"])
     except OptionError:
         return  # reported with the settings
-    try:
-        validation.results.put(ISSUES, resolve_issues(validation.registry, timedelta(days=float(days))))
-    except ContentErrors as error:
-        validation.problems += error.problems
+    content = Path(validation.settings["PATH"])
+    folders = [validation.settings["NEWSLETTER_PATH"], *(f"{content.name}/{f}" for f in FEATURE_FIELDS.values())]
+    history = read_history(content.parent, folders) if _sent_auto_issues(validation) else NO_HISTORY
+    resolved = resolve_issues(validation.registry, timedelta(days=float(days)), validation.clock, history)
+    validation.problems += resolved.problems
+    validation.warnings += resolved.warnings
+    validation.results.put(ISSUES, resolved.issues)
+
+
+def _sent_auto_issues(validation: Validation) -> bool:
+    """Whether any sent issue picks `auto`: only then does git's history matter (and cost a `git log`)."""
+    clock = validation.clock
+    return any(item.type.folder == "newsletters" and (item.schedule.members_from or clock) <= clock
+               and AUTO in (item.values.get(name) for name in FEATURE_FIELDS) for item in validation.items.items)
 
 
 def package_newsletters(context: BuildContext) -> None:
@@ -53,7 +66,7 @@ def package_newsletters(context: BuildContext) -> None:
     for issue in issues:
         rendered = renderer.render(issue)
         site = renderer.site_url(issue.audience)
-        if issue.send_date <= context.clock:  # sent: its links must work now
+        if issue.send_date <= context.clock:  # sent: history; what went out cannot be fixed, so only noted
             _check_links(issue, rendered.links, site, context)
         else:  # not yet sent: they must work when it goes out (its items may not be online yet)
             _check_links_at_send_date(issue, rendered.links, site, renderer.urls_by_source, context)
@@ -72,7 +85,7 @@ def _check_links_at_send_date(issue: Issue, links: list[str], site: str, urls: d
     items = {item.relpath: item for item in context.registry.items}
     root = context.audience_root(issue.audience)
     missing = []
-    for link in links:
+    for link in dict.fromkeys(links):
         path = urlsplit(link).path.removeprefix(urlsplit(site).path).lstrip("/")
         item = items.get(by_url.get(path, ""))
         if item is not None:
@@ -87,18 +100,14 @@ def _check_links_at_send_date(issue: Issue, links: list[str], site: str, urls: d
 
 
 def _check_links(issue: Issue, links: list[str], site: str, context: BuildContext) -> None:
-    """Every link into our site must resolve to a file of the audience's build."""
+    """A sent issue's links into our site that no longer resolve (an item expired since) become warnings."""
     root = context.audience_root(issue.audience)
-    missing = []
-    for link in links:
+    for link in dict.fromkeys(links):
         path = urlsplit(link).path.removeprefix(urlsplit(site).path).lstrip("/")
         file = root / path / "index.html" if path.endswith("/") or not path else root / path
         if not file.is_file():
-            missing.append(link)
-    if missing:
-        lines = "\n".join(f"  {issue.item.path}: link: expected a page of the {issue.audience} site, "
-                          f"found {link!r}" for link in missing)
-        raise BuildFailed(f"Newsletter links that go nowhere; nothing was published:\n{lines}")
+            context.notes.append(f"warning: {issue.item.path}: link: expected a page of the {issue.audience} "
+                                 f"site, found {link!r} (the issue was sent; the link in it goes nowhere now)")
 
 
 def register() -> None:

@@ -3,6 +3,10 @@
 An issue for audience A may feature only what A may see at its send_date (the one visibility rule). A members'
 issue must reach members before the public: every featured item that has a `public_from` must still be
 embargoed at send_date, by at least NEWSLETTER_MIN_HEAD_START days.
+
+An issue whose send_date has passed is history (README, "Sent issues are history"): `auto` picks only what was
+in the project when it went out (history.py), and what it featured that is gone since (expired, a draft
+again, deleted) is left out with a warning instead of failing the build.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from audiences.rules import head_start_days, is_visible
-from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.errors import ContentProblem, found
 from vorab.model import Item, Registry
+
+from .history import History
 
 FEATURE_FIELDS = {"products": "products", "seminars": "seminars", "faq": "faq"}  # field → content folder
 FORBIDDEN_HTML = re.compile(r"<\s*(script|iframe|form)\b", re.IGNORECASE)
@@ -46,28 +52,63 @@ class Issue:
         return self.item.values.get(name, default)
 
 
-def resolve_issues(registry: Registry, min_head_start: timedelta) -> list[Issue]:
-    """Every non-draft issue, oldest first, with its featured items; raise ContentErrors with every problem."""
+@dataclass
+class Resolution:
+    """What resolving the issues found: problems stop a build, warnings (a sent issue's lost items) do not."""
+
+    issues: list[Issue] = field(default_factory=list)
+    problems: list[ContentProblem] = field(default_factory=list)
+    warnings: list[ContentProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Moment:
+    """Where an issue stands at the build's clock, and what `auto` may pick for it."""
+
+    sent: bool
+    cutoff: datetime | None  # a sent issue: only what arrived by then (None: no history to tell)
+    clock: datetime  # when files git does not know yet arrive
+
+
+NO_HISTORY = History(known=False)
+
+
+def resolve_issues(registry: Registry, min_head_start: timedelta, clock: datetime,
+                   history: History = NO_HISTORY) -> Resolution:
+    """Every non-draft issue, oldest first, with its featured items, as of `clock`."""
     newsletters = sorted((Issue(item) for item in registry.items
                           if item.type.folder == "newsletters" and not item.schedule.draft),
                          key=lambda issue: issue.send_date)
-    problems: list[ContentProblem] = []
-    issues: list[Issue] = []
+    resolved = Resolution()
     featured_before: set[str] = set()
     for issue in newsletters:
         item = issue.item
-        _check_body(item, problems)
+        _check_body(item, resolved.problems)
+        moment = _moment_of(issue, clock, history, resolved.problems)
         for name, folder in FEATURE_FIELDS.items():
-            issue.featured[name] = _select(issue, name, folder, registry, featured_before, problems)
+            issue.featured[name] = _select(issue, name, folder, registry, featured_before, moment, history,
+                                           resolved)
             if issue.featured[name]:  # "auto" becomes the chosen slugs: the archive page shows what was sent
                 item.values[name] = ", ".join(featured.slug for featured in issue.featured[name])
-        if not registry.tiers.is_public(issue.audience):
-            _check_head_start(issue, min_head_start, problems)
+        if not registry.tiers.is_public(issue.audience):  # a sent issue's head start was checked before it went
+            _check_head_start(issue, min_head_start, [] if moment.sent else resolved.problems)  # out
         featured_before |= {i.relpath for i in issue.featured["products"]}
-        issues.append(issue)
-    if problems:
-        raise ContentErrors(problems)
-    return issues
+        resolved.issues.append(issue)
+    return resolved
+
+
+def _moment_of(issue: Issue, clock: datetime, history: History, problems: list[ContentProblem]) -> _Moment:
+    """A sent issue picks what arrived by its send_date — or by the issue's own arrival, if it was committed
+    after it went out (an archive brought in later): what came later never joins it."""
+    if issue.send_date > clock:
+        return _Moment(sent=False, cutoff=None, clock=clock)
+    uses_auto = [name for name in FEATURE_FIELDS if issue.value(name) == AUTO]
+    if uses_auto and history.shallow:
+        problems.append(_problem(
+            issue.item, uses_auto[0], "the project's whole git history, which tells what this sent issue featured "
+            "(a full clone: fetch-depth: 0 for actions/checkout, or git fetch --unshallow)", "a shallow clone"))
+    own = history.arrival(issue.item.path, clock)
+    return _Moment(sent=True, cutoff=None if own is None else max(issue.send_date, own), clock=clock)
 
 
 def _problem(item: Item, name: str, expected: str, found_value: str | None) -> ContentProblem:
@@ -82,13 +123,16 @@ def _check_body(item: Item, problems: list[ContentProblem]) -> None:
 
 
 def _select(issue: Issue, name: str, folder: str, registry: Registry, featured_before: set[str],
-            problems: list[ContentProblem]) -> list[Item]:
+            moment: _Moment, history: History, resolved: Resolution) -> list[Item]:
     raw = issue.value(name)
     send = issue.send_date
     candidates = [item for item in registry.items if item.type.folder == folder]
     if not raw:
         return []
     if raw == AUTO:
+        if moment.cutoff is not None:  # a sent issue: nothing that came later
+            cutoff = moment.cutoff
+            candidates = [i for i in candidates if (history.arrival(i.path, moment.clock) or cutoff) <= cutoff]
         if folder == "products":  # the members' previews at send_date that no earlier issue featured
             return [i for i in candidates if is_visible(i.schedule, registry.tiers.members, send, registry.tiers)
                     and not i.schedule.released(send, registry.tiers) and i.relpath not in featured_before
@@ -97,20 +141,23 @@ def _select(issue: Issue, name: str, folder: str, registry: Registry, featured_b
             return sorted((i for i in candidates if is_visible(i.schedule, issue.audience, send, registry.tiers)
                            and datetime.fromisoformat(i.values["start"]) > send),
                           key=lambda i: i.values["start"])
-        problems.append(_problem(issue.item, name, "a comma-separated list of slugs", raw))
+        resolved.problems.append(_problem(issue.item, name, "a comma-separated list of slugs", raw))
         return []
     by_slug = {item.slug: item for item in candidates}
+    # What a sent issue featured and is gone since is history, not a mistake to fix: a warning.
+    report = resolved.warnings if moment.sent else resolved.problems
+    gone = " (the issue was sent: its archive page leaves out what is gone)" if moment.sent else ""
     selected = []
     for slug in (part.strip() for part in raw.split(",")):
         item = by_slug.get(slug)
         if item is None:
             close = difflib.get_close_matches(slug, by_slug, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(_problem(issue.item, name, f"slugs of content/{folder}/{hint}", slug))
+            report.append(_problem(issue.item, name, f"slugs of content/{folder}/{hint}{gone}", slug))
         elif not is_visible(item.schedule, issue.audience, send, registry.tiers):
-            problems.append(_problem(
-                issue.item, name,
-                f"{folder} that {issue.audience} may see at send_date {send.isoformat()}", slug))
+            report.append(_problem(
+                issue.item, name, f"{folder} that {issue.audience} may see at send_date {send.isoformat()}{gone}",
+                slug))
         else:
             selected.append(item)
     return selected

@@ -9,6 +9,7 @@ same format and never stop anything. Capabilities add their checks through vorab
 from __future__ import annotations
 
 import posixpath
+from datetime import datetime
 from pathlib import Path
 
 from catalog import URL_FOLDERS, default_settings
@@ -23,9 +24,9 @@ from .pipeline import load_project_registry
 from .settings import CORE_OPTIONS
 
 
-def validate(settings: Settings, settings_file: Path) -> Validation:
-    """Validate everything a build reads; raise ContentErrors with every problem found."""
-    validation = Validation(settings, settings_file, None)
+def validate(settings: Settings, settings_file: Path, clock: datetime) -> Validation:
+    """Validate everything a build at `clock` reads; raise ContentErrors with every problem found."""
+    validation = Validation(settings, settings_file, None, clock)
     validation.problems += option_problems(settings, {**CORE_OPTIONS, **hooks.OPTIONS}, settings_file)
     validation.problems += _tier_problems(settings, settings_file)
     validation.problems += _filename_link_problems(Path(settings["PATH"]), _newsletters(settings))

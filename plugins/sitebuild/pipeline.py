@@ -135,7 +135,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     dist = Path(dist or output.parent / "dist").resolve()
     progress("validating content, newsletters and settings")
-    validation = validate(settings, project.settings_file)
+    validation = validate(settings, project.settings_file, clock)
     registry = validation.items
     tiers = registry.tiers
     timings["registry"] = time.perf_counter() - started

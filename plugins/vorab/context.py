@@ -53,6 +53,7 @@ class Validation:
     settings: Settings
     settings_file: Path
     registry: Registry | None
+    clock: datetime  # the moment the build is for: what has been sent, what is released
     problems: list[ContentProblem] = field(default_factory=list)
     warnings: list[ContentProblem] = field(default_factory=list)
     results: Results = field(default_factory=Results)

@@ -1,0 +1,61 @@
+"""When each content file came into the project, read from git: a moment that never moves, so that an issue
+that went out keeps what it featured (README, "Sent issues are history").
+
+A file's arrival is the time of the commit that added it, followed through renames; a file git does not know
+yet (written locally, not committed) arrives at the build's clock. Without git, or outside a repository, nothing
+is known and every file counts as always there. A shallow clone knows only its last commits, so its answers
+would be wrong: `shallow` says so, and the newsletter validator refuses to resolve a sent issue with it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class History:
+    known: bool  # False: no git, or not a repository
+    shallow: bool = False
+    added: dict[str, datetime] = field(default_factory=dict)  # project-relative posix path → first commit
+
+    def arrival(self, path: str, clock: datetime) -> datetime | None:
+        """When `path` came into the project; None when there is no history to tell."""
+        if not self.known:
+            return None
+        return self.added.get(path, clock)
+
+
+def read_history(root: Path, folders: list[str]) -> History:
+    """One `git log` over `folders` (relative to the project `root`), oldest commit first."""
+    git = shutil.which("git")
+    if git is None:
+        return History(known=False)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True, check=False)
+
+    inside = run("rev-parse", "--is-inside-work-tree", "--is-shallow-repository")
+    if inside.returncode != 0:
+        return History(known=False)
+    shallow = inside.stdout.split()[-1] == "true"
+    log = run("log", "--reverse", "--relative", "--find-renames", "--diff-filter=AR", "--name-status",
+              "-z", "--format=%x01%ct", "--", *folders)
+    if log.returncode != 0:  # e.g. a repository without any commit yet
+        return History(known=True, shallow=shallow)
+    added: dict[str, datetime] = {}
+    for commit in log.stdout.split("\x01")[1:]:
+        moment, _, changes = commit.partition("\n")
+        when = datetime.fromtimestamp(int(moment.strip("\x00")), UTC)
+        fields = changes.strip("\x00\n").split("\x00") if changes.strip("\x00\n") else []
+        while fields:
+            status = fields.pop(0)
+            if status.startswith("R"):  # a renamed file keeps the arrival of its old name
+                old, new = fields.pop(0), fields.pop(0)
+                added[new] = added.get(old, when)
+            else:
+                added.setdefault(fields.pop(0), when)
+    return History(known=True, shallow=shallow, added=added)
