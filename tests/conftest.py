@@ -90,8 +90,9 @@ def site(tmp_path: Path) -> Site:
 
 def build_sample(root: Path, clock: str, **options: object) -> BuildResult:
     """The bundled sample, built at `clock` into `root` (output/, dist/ and the caches): never into the checkout."""
+    overrides = {"CACHE_PATH": str(root / "cache"), "PRIVATE_PATH": str(root / "private")}
     return build(Project(ROOT / "pelicanconf.py"), parse_moment(clock, "Europe/Berlin"), output=root / "output",
-                 dist=root / "dist", overrides={"CACHE_PATH": str(root / "cache")}, **options)  # type: ignore[arg-type]
+                 dist=root / "dist", overrides=overrides, **options)  # type: ignore[arg-type]
 
 
 IGNORED = {".git", ".venv", "__pycache__", ".pytest_cache"}

@@ -197,3 +197,28 @@ def test_verify_deploy_reports_a_member_who_cannot_get_in(hosting: tuple[Site, P
             f"  /members/ as the test member ({USER_VARIABLE}): expected 200, found 401"]
     finally:
         server.stop()
+
+
+def test_shared_hosting_serves_a_members_issue_images_openly_and_lists_nothing(
+        hosting: tuple[Site, Path, dict[str, str]]) -> None:
+    """Only the root .htaccess the build puts into output/ gives the unlisted images their headers here."""
+    site, root, _ = hosting
+    (site.root / "newsletters").mkdir()
+    (site.root / "newsletters" / "januar.md").write_text(
+        "subject: Vorschau\nsend_date: 2027-01-20T09:00\nproducts: vorschau\n\nHallo.\n", encoding="utf-8")
+    (root / "www").mkdir()
+    server = start_shared_hosting(root)
+    try:
+        publish(Project(site.settings_file), str(root / "www"))
+        readable(root / "www")
+        folder = next((root / "www" / "unlisted").iterdir())
+        for image in sorted(folder.iterdir()):
+            response = server.get(f"/unlisted/{folder.name}/{image.name}")
+            assert (response.status, response.headers["X-Robots-Tag"], response.headers["Referrer-Policy"]) == \
+                (200, "noindex, nofollow", "no-referrer"), image.name
+        for path in ("/unlisted/", f"/unlisted/{folder.name}/"):
+            response = server.get(path)
+            assert response.status == 403 and folder.name.encode() not in response.body, path
+        assert server.get("/members/").status == 401
+    finally:
+        server.stop()

@@ -57,12 +57,14 @@ def newsletter_ms(settings_file: Path, repeats: int = 20) -> float:
     from newsletter.render import Renderer
     from sitebuild import Project, parse_clock
     from sitebuild.check import validate
+    from vorab.context import private_folder
+    from vorab.unlisted import load_key
 
     project = Project(settings_file)
     settings = project.settings()
     validation = validate(settings, settings_file, parse_clock(None, settings))
     issue = validation.results.get(ISSUES, [])[0]
-    renderer = Renderer(settings, validation.items)
+    renderer = Renderer(settings, validation.items, load_key(private_folder(settings), os.environ))
     timings = []
     with tempfile.TemporaryDirectory() as folder:
         for attempt in range(repeats + 1):

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from outputs import write_output
+from vorab import unlisted
 from vorab.context import BuildContext, PublicFolder, Settings, Validation
 from vorab.errors import ContentProblem
 from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, setting_lines
@@ -37,7 +38,7 @@ WORDS = r"[\w -]+"
 HOSTINGS: dict[str, dict[str, str]] = {
     "nginx": {},
     "nginx-sso": {},
-    "apache": {"apache/members/.htaccess": "{members}/.htaccess"},
+    "apache": {"apache/members/.htaccess": "{members}/.htaccess", "apache/.htaccess": ".htaccess"},
     "caddy": {},
     "netlify": {"netlify/_redirects": "_redirects", "netlify/_headers": "_headers"},
 }
@@ -81,6 +82,7 @@ class GateSettings:
     realm: str  # the name browsers show in the login dialog
     netlify_role: str  # the Netlify Identity role that opens the member area
     hosting: str | None = None  # GATE_HOSTING: how the site is served; its in-tree gate files go into output/
+    unlisted_path: str = unlisted.FOLDER  # the folder of the unguessable addresses (vorab/unlisted.py)
     published_emails: tuple[str, ...] = ()  # member addresses that pages may show on purpose
 
     @classmethod
@@ -155,7 +157,6 @@ def write_server_configs(context: BuildContext) -> None:
     """Build step: write `dist/deploy/`, put the chosen hosting's in-tree gate files into the site, and look for
     every member e-mail and credential of `private/` in the whole site (member area included) and in `dist/`
     in the leak gate."""
-    root = Path(context.settings["PATH"]).parent
     gate = GateSettings.from_settings(context.settings)
     written = render_configs(gate, context.dist / "deploy")
     context.public_dist.append(PublicFolder("deploy"))
@@ -163,10 +164,10 @@ def write_server_configs(context: BuildContext) -> None:
         write_output(context.site / site, (context.dist / "deploy" / deploy).read_bytes())
         context.produced.add(str(context.site / site))
 
-    prints = credential_fingerprints(root / "private", gate.published_emails)
+    prints = credential_fingerprints(context.private, gate.published_emails)
     context.fingerprints.extend(prints)  # the leak gate looks for them everywhere: site, member area, dist/deploy/
 
-    members = len(read_htpasswd(root / "private" / HTPASSWD))
+    members = len(read_htpasswd(context.private / HTPASSWD))
     context.notes.append(f"gate: {len(written)} server configurations in dist/deploy/ for {gate.server_name} "
                          f"(/{gate.members_path}); {members} members in private/{HTPASSWD}, "
                          f"{len(prints)} member e-mails and credentials fingerprinted")

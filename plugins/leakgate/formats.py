@@ -1,7 +1,8 @@
 """The texts a file holds, in every form the public could read it: the leak gate opens what it scans.
 
 Text in UTF-8 (with or without byte-order mark), UTF-16 and, where UTF-8 fails, Windows-1252; gzip, bzip2, xz,
-ZIP and tar containers (with the names of their members), office documents (DOCX, XLSX, PPTX, ODT, ODS, ODP are
+ZIP and tar containers (with the names of their members), PNG and JPEG images (the texts of their metadata,
+compressed PNG text too; pixels hold none), office documents (DOCX, XLSX, PPTX, ODT, ODS, ODP are
 ZIPs of XML, whose text runs are joined as the document shows them), PDF (its text and metadata, with pypdf) and
 e-mail messages (every header and part decoded). A container or document that cannot be read completely — a
 truncated gzip, a broken ZIP, an encrypted member, a format the gate cannot open — raises `Unreadable`: the gate
@@ -53,6 +54,8 @@ def texts(data: bytes, name: str = "", depth: int = 0) -> Iterator[str]:
         yield from _tar(data, depth)
     elif head.startswith(b"%PDF-"):
         yield from _pdf(data)
+    elif head.startswith((PNG_SIGNATURE, b"\xff\xd8\xff")):
+        yield from _image_texts(data)
     elif format_name := next((label for magic, label in UNREADABLE_MAGIC.items() if head.startswith(magic)), None):
         raise Unreadable(f"{format_name} archives cannot be read by the leak gate")
     elif name.endswith(".eml") or _looks_like_email(data):
@@ -168,3 +171,97 @@ def _email(data: bytes, depth: int) -> Iterator[str]:
         if isinstance(payload, bytes):
             yield from texts(payload, part.get_filename() or "", depth + 1)
 
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# What an image in an unlisted folder may hold: pixels, and the chunks or segments that only describe them.
+PNG_PLAIN = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs", b"bKGD", b"sBIT"}
+JPEG_PLAIN = {0xC0, 0xC1, 0xC2, 0xC4, 0xDA, 0xDB, 0xDD, 0xE0}  # frames, tables, scans, restarts, JFIF
+JPEG_EOI = 0xD9
+
+
+def text_in_image(data: bytes) -> str | None:
+    """None for a PNG or JPEG of pixels only; else what else it holds (a text chunk, Exif, XMP, a comment) or
+    why it is no such image. An image's metadata can name what it shows, so unlisted images carry none."""
+    try:
+        if data.startswith(PNG_SIGNATURE):
+            extra = next((kind for kind, _ in _png_chunks(data) if kind not in PNG_PLAIN), None)
+            return None if extra is None else f"a PNG {extra.decode('latin-1')!r} chunk"
+        if data.startswith(b"\xff\xd8"):
+            marker = next((marker for marker, _ in _jpeg_segments(data) if marker not in JPEG_PLAIN), None)
+            return None if marker is None else "a JPEG comment" if marker == 0xFE else \
+                f"a JPEG APP{marker - 0xE0} segment" if 0xE0 <= marker <= 0xEF else f"a JPEG marker 0x{marker:02X}"
+    except ValueError as error:
+        return str(error)
+    return "no PNG or JPEG image"
+
+
+def _image_texts(data: bytes) -> Iterator[str]:
+    """The texts of an image's metadata: PNG text chunks (compressed ones too), Exif, XMP and comments; the
+    pixels hold none. An image whose structure is broken is read as bytes, like any file."""
+    found: list[str] = []
+    try:
+        if data.startswith(PNG_SIGNATURE):
+            for kind, payload in _png_chunks(data):
+                if kind in (b"tEXt", b"zTXt", b"iTXt", b"iCCP"):
+                    found.extend(_png_text(kind, payload))
+                elif kind == b"eXIf":
+                    found.extend(_decoded(payload))
+        else:
+            for marker, payload in _jpeg_segments(data):
+                if marker == 0xFE or 0xE1 <= marker <= 0xEF:  # comments, Exif, XMP, IPTC …
+                    found.extend(_decoded(payload))
+    except (ValueError, zlib.error, IndexError, UnicodeDecodeError):
+        yield from _decoded(data)
+        return
+    yield from found
+
+
+def _png_text(kind: bytes, payload: bytes) -> list[str]:
+    key, _, rest = payload.partition(b"\0")
+    if kind == b"tEXt":
+        return [key.decode("latin-1"), rest.decode("latin-1")]
+    if kind in (b"zTXt", b"iCCP"):  # a compression method byte, then zlib data (iCCP: a colour profile)
+        return [key.decode("latin-1")] if kind == b"iCCP" else [key.decode("latin-1"),
+                                                                zlib.decompress(rest[1:]).decode("latin-1")]
+    compressed, language_and_more = rest[0], rest[2:]
+    language, _, more = language_and_more.partition(b"\0")
+    translated, _, text = more.partition(b"\0")
+    text = zlib.decompress(text) if compressed else text
+    return [key.decode("latin-1"), language.decode("latin-1"), translated.decode("utf-8"), text.decode("utf-8")]
+
+
+def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    position = len(PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        if position + 12 + length > len(data):
+            break
+        yield kind, data[position + 8:position + 8 + length]
+        position += 12 + length
+        if kind == b"IEND":
+            if position != len(data):
+                raise ValueError("bytes after the PNG's end")
+            return
+    raise ValueError("a truncated PNG")
+
+
+def _jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes]]:
+    position = 2
+    while position + 2 <= len(data):
+        if data[position] != 0xFF:
+            raise ValueError("a broken JPEG")
+        marker = data[position + 1]
+        if marker == JPEG_EOI:
+            if position + 2 != len(data):
+                raise ValueError("bytes after the JPEG's end")
+            return
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        yield marker, data[position + 4:position + 2 + length]
+        position += 2 + length
+        if marker == 0xDA:  # entropy-coded data up to the next marker (FF00 is a stuffed byte, FFD0–D7 restarts)
+            while position + 1 < len(data) and not (data[position] == 0xFF and data[position + 1] != 0
+                                                   and not 0xD0 <= data[position + 1] <= 0xD7):
+                position += 1
+    raise ValueError("a truncated JPEG")

@@ -8,15 +8,19 @@ into dist/newsletters/<slug>/.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from audiences.rules import is_visible
-from vorab import hooks
+from leakgate import Fingerprint
+from outputs import write_output
+from vorab import hooks, unlisted
 from vorab.context import BuildContext, PublicFolder, Slot, Validation
 from vorab.errors import BuildFailed
 from vorab.options import OptionError
+from vorab.unlisted import KEY_FILE, load_key
 
 from .history import read_history
 from .issues import AUTO, FEATURE_FIELDS, NO_HISTORY, Issue, resolve_issues
@@ -59,12 +63,22 @@ def package_newsletters(context: BuildContext) -> None:
 
     settings = context.settings
     issues = context.results.get(ISSUES, [])
-    renderer = Renderer(settings, context.registry)
+    key = load_key(context.private, os.environ)
+    if key.new:  # kept in private/ only if the build succeeds
+        context.private_files[KEY_FILE] = key.file_text().encode()
+    context.fingerprints.append(Fingerprint(f" {key.secret.hex()} ", "key", key.source, "the unlisted key",
+                                            identity=True))
+    renderer = Renderer(settings, context.registry, key)
     target = context.dist / DIST_FOLDER
     target.mkdir()
     public = context.tiers.public
     for issue in issues:
         rendered = renderer.render(issue)
+        for name, image in rendered.images.items():  # where mail clients fetch them, without a login
+            path = context.site / rendered.folder.path / name
+            write_output(path, image.data)
+            context.produced.add(str(path))
+        context.unlisted.append(rendered.folder)
         site = renderer.site_url(issue.audience)
         if issue.send_date <= context.clock:  # sent: history; what went out cannot be fixed, so only noted
             _check_links(issue, rendered.links, site, context)
@@ -112,6 +126,7 @@ def _check_links(issue: Issue, links: list[str], site: str, context: BuildContex
 
 def register() -> None:
     hooks.options(NEWSLETTER_OPTIONS)
+    hooks.site_folder(unlisted.FOLDER, "the images of newsletter issues, at unguessable paths (vorab/unlisted.py)")
     hooks.validating.connect(check_newsletters)
     hooks.building.connect(package_newsletters)
 

@@ -36,8 +36,8 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
         check(name, delivery_problems(html, text, unsubscribe=esp.unsubscribe_url,
                                       postal_address=esp.postal_address or settings["POSTAL_ADDRESS"]))
         written = {"email.html": html.encode(), "email.txt": text.encode()}
-        if name == "mailchimp":  # "Import zip": Mailchimp hosts the bundled images, gated or not on our site
-            written["email.zip"] = _zip_with_images(html, rendered.images, Path(settings["PATH"]))
+        if name == "mailchimp":  # "Import zip": Mailchimp hosts the bundled images itself
+            written["email.zip"] = _zip_with_images(html, rendered)
         elif name == "mautic":  # a Mautic e-mail theme
             config = {"name": f"{settings['SITENAME']}: {issue.value('subject')}", "author": settings["SITENAME"],
                       "authorUrl": settings["NEWSLETTER_SITEURL"], "features": ["email"]}
@@ -114,11 +114,11 @@ def _zip(members: dict[str, str | bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _zip_with_images(html: str, images: dict[str, str], content: Path) -> bytes:
-    """index.html referring to images/<file>, and those files, as Mailchimp's ZIP import expects."""
+def _zip_with_images(html: str, rendered: Rendered) -> bytes:
+    """index.html and its images beside it, referred to by their names: Mailchimp's "Import zip" uploads them
+    to its own image hosting (docs/email.md)."""
     members: dict[str, str | bytes] = {}
-    for url, path in sorted(images.items()):
-        bundled = f"images/{Path(path).name}"
-        html = html.replace(f'src="{url}"', f'src="{bundled}"')
-        members[bundled] = (content / path).read_bytes()
+    for name, image in sorted(rendered.images.items()):
+        html = html.replace(f'src="{rendered.image_base}{name}"', f'src="{name}"')
+        members[name] = image.data
     return _zip({"index.html": html, **members})

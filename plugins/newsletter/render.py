@@ -1,6 +1,9 @@
 """Rendering one issue: Jinja renders the theme's MJML template with the featured items as the audience sees
 them → mjml-python compiles it → premailer inlines the CSS → each e-mail tool's tags replace our placeholders
-(docs/architecture.md §5). The plain-text part is rendered from the same data with the theme's text template."""
+(docs/architecture.md §5). The plain-text part is rendered from the same data with the theme's text template.
+
+Every image of an issue becomes a raster image sized for its slot (images.py), published in the issue's
+unlisted folder (vorab/unlisted.py), where mail clients fetch it without a login, under a name by number."""
 
 from __future__ import annotations
 
@@ -30,13 +33,20 @@ from design.tokens import load_tokens
 from seminars import Event, google_url, outlook_url, uid_for
 from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, shown_from
 from vorab.model import Item, Registry
+from vorab.unlisted import Key, UnlistedFolder
 
 from . import esps
+from .images import EmailImage, ImageProcessor
 from .issues import Issue
 from .plaintext import html_to_text
 
 TEMPLATE_FOLDER = "newsletter"
 LINK = re.compile(r'href="(?P<url>[^"]*)"')
+SOURCE = re.compile(r'<img\b(?P<attributes>[^>]*?)\ssrc="(?P<url>[^"]*)"(?P<rest>[^>]*?)\s*/?>')
+IMG = re.compile(r"<img\b[^>]*>")
+# The widths, in CSS pixels, that the theme's template gives images (email.mjml): a product's picture in its
+# 40 % column less padding, the logo, and a picture in running text across the content.
+PRODUCT_SLOT, LOGO_SLOT, TEXT_SLOT = 192, 48, 552
 
 
 @dataclass
@@ -48,14 +58,18 @@ class Rendered:
     web_version_url: str  # the issue's page in the audience's archive
     site: str  # absolute URL of the audience's site
     links: list[str]  # every link into our site (without the UTM query)
-    images: dict[str, str]  # image URL in the e-mail → the image's path under content/
+    images: dict[str, EmailImage]  # file name in the issue's unlisted folder → the image
+    folder: UnlistedFolder  # where its images are published
+    image_base: str  # the absolute URL of that folder, ending in "/"
 
 
 class Renderer:
     """Renders issues with one theme; create once per build (the Jinja environment is reused)."""
 
-    def __init__(self, settings: dict[str, Any], registry: Registry) -> None:
+    def __init__(self, settings: dict[str, Any], registry: Registry, key: Key) -> None:
         self.settings = settings
+        self.key = key
+        self.pictures = ImageProcessor(Path(settings["CACHE_PATH"]) / "email-images")
         self.registry = registry
         self.tiers = registry.tiers
         self.urls_by_source = {item.relpath: item_url(settings, item.type.name, item.slug) for item in registry.items}
@@ -89,7 +103,17 @@ class Renderer:
         site = self.site_url(issue.audience)
         self.speak(issue.value("lang", self.settings["DEFAULT_LANG"]))
         links: list[str] = []
-        images: dict[str, str] = {}
+        folder = UnlistedFolder(self.key.token(f"newsletter/{issue.slug}"), public, issue.item.path)
+        image_base = f"{self.settings['NEWSLETTER_SITEURL'].rstrip('/')}/{folder.path}/"
+        images: dict[str, EmailImage] = {}  # file name → image
+        names: dict[tuple[Path, int], str] = {}
+
+        def picture(source: Path, slot: int, shown_as: str) -> dict[str, Any]:
+            """A source image as the e-mail shows it: its URL in the unlisted folder and its size."""
+            image = self.pictures.image(source, slot, shown_as)
+            name = names.setdefault((source, slot), f"{len(names) + 1}.{image.extension}")
+            images[name] = image
+            return {"url": image_base + name, "width": image.width, "height": image.height}
 
         utm = urlencode({"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": issue.slug})
 
@@ -106,13 +130,14 @@ class Renderer:
             return f"{url}{'&' if '?' in url else '?'}{utm}"
 
         def html(markdown_text: str, source: Item) -> str:
-            return self.html(markdown_text, source, link)
+            return self.html(markdown_text, source, link, picture)
 
         def view(item: Item) -> dict[str, Any]:
             view = self.item_view(item, public=public, html=html, link=link, track=track,
                                   head_start=issue.head_start_days.get(item.slug))
-            if view["image"]:
-                images[view["image"]] = item.values["image"]
+            image = item.values.get("image")
+            view["image"] = picture(Path(self.settings["PATH"]) / image, PRODUCT_SLOT,
+                                    f"{Path(self.settings['PATH']).name}/{image}") if image else None
             return view
 
         def seminar(item: Item) -> dict[str, Any]:
@@ -129,7 +154,8 @@ class Renderer:
             "seminars": [seminar(i) for i in issue.featured["seminars"]],
             "faqs": [view(i) for i in issue.featured["faq"]],
             "site": {"name": self.settings["SITENAME"], "home": link(""),
-                     "logo": f"{self.site_url(self.tiers.public)}/theme/{self.tokens['logo']}",
+                     "logo": picture(self.theme / "static" / self.tokens["logo"], LOGO_SLOT,
+                                     f"{self.theme}/static/{self.tokens['logo']}"),
                      "archive": link(item_url(self.settings, "Newsletter", issue.slug))},
             "tokens": self.tokens,
             "link": link,
@@ -151,15 +177,37 @@ class Renderer:
                                                  "well-formed MJML", f"{error} (the e-mail of {issue.item.path})"),
                                   root)
             raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {template}") from None
-        return Rendered(inline_css(compiled), text.strip() + "\n", web_version, site, links, images)
+        sizes = {image_base + name: (image.width, image.height) for name, image in images.items()}
+        return Rendered(with_image_sizes(inline_css(compiled), sizes), text.strip() + "\n", web_version, site, links,
+                        images, folder, image_base)
 
-    def html(self, markdown_text: str, source: Item, link: Callable[[str], str]) -> str:
+    def html(self, markdown_text: str, source: Item, link: Callable[[str], str],
+             picture: Callable[[Path, int, str], dict[str, Any]]) -> str:
         """Markdown as XHTML (MJML needs well-formed markup) with every link into our site made absolute and
-        tagged: Pelican's {filename} and {static} links, and absolute links to the site."""
+        tagged: Pelican's {filename} and {static} links, and absolute links to the site; pictures of the
+        content become e-mail images."""
         self.markdown.reset()
         rendered = self.markdown.convert(markdown_text.strip())
         base = posixpath.dirname(source.relpath)
         site_root = self.settings["NEWSLETTER_SITEURL"].rstrip("/") + "/"
+        content = Path(self.settings["PATH"])
+
+        def image(match: re.Match[str]) -> str:
+            target = html_lib.unescape(match["url"])
+            if target.startswith(("{static}", "{attach}")):
+                path = target.split("}", 1)[1]
+                target = path.lstrip("/") if path.startswith("/") else posixpath.join(base, path)
+            elif target.startswith(site_root):
+                target = target.removeprefix(site_root)
+            elif "://" in target or target.startswith("data:"):
+                return match[0]  # someone else's image: left as it is (the checks want https)
+            target = posixpath.normpath(target)
+            shown = picture(content / target, TEXT_SLOT, f"{content.name}/{target}")
+            return (f'<img{match["attributes"]} src="{html_lib.escape(shown["url"])}"{match["rest"]} '
+                    f'width="{shown["width"]}" height="{shown["height"]}" '
+                    f'style="display:block;max-width:100%;height:auto;border:0" />')
+
+        rendered = SOURCE.sub(image, rendered)
 
         def absolute(match: re.Match[str]) -> str:
             target = html_lib.unescape(match["url"])
@@ -193,8 +241,6 @@ class Renderer:
             view.update(offer=values.get("offer", ""), offer_code=values.get("offer_code", ""))
         else:
             view.update(offer="", offer_code="")
-        view["image"] = f"{self.site_url(self.tiers.public if public else item.schedule.audience)}/{values['image']}" \
-            if values.get("image") else ""
         for name in ("start", "end", "offer_until"):
             view[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
         return view
@@ -265,6 +311,22 @@ def inline_css(html: str) -> str:
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!doctype html>\n" + inlined
     return inlined
+
+
+def with_image_sizes(html: str, sizes: dict[str, tuple[int, int]]) -> str:
+    """Each of our images with the width and height attributes of its size: premailer turns MJML's `width`
+    into the `100%` of its style, and Outlook for Windows sizes an image by these attributes alone."""
+
+    def sized(match: re.Match[str]) -> str:
+        tag = match[0]
+        src = re.search(r'\ssrc="([^"]*)"', tag)
+        size = sizes.get(html_lib.unescape(src[1])) if src else None
+        if size is None:
+            return tag
+        tag = re.sub(r'\s(?:width|height)="[^"]*"', "", tag)
+        return f'{tag[:4]} width="{size[0]}" height="{size[1]}"{tag[4:]}'
+
+    return IMG.sub(sized, html)
 
 
 def for_esp(rendered: Rendered, esp: esps.Esp, settings: dict[str, Any]) -> tuple[str, str]:

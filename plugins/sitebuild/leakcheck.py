@@ -4,6 +4,8 @@
   public newsletter issues): for every fingerprint of what is not public at the clock — or, for a folder that
   goes public later (an issue's send date), of what is still not public then.
 - The member areas and all of `dist/`: for member data (e-mail addresses, password hashes, new passwords).
+- The unlisted folders (vorab/unlisted.py), by their own rules: nothing but PNG and JPEG images named by
+  number and without text in them; and no public file may name the token of a members' folder.
 
 Fingerprints that public content shares are excused; the theme and the site's own labels (dates, the search
 bundle) excuse phrases too, but never an identity (a title, a slug, an asset name, a member-only field).
@@ -13,6 +15,7 @@ Short fingerprints count only where they are distinctive.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,15 +24,20 @@ from typing import NamedTuple
 
 from leakgate import GateReport, Hit, Matcher, Unread, scan, secret_fingerprints, shared_words
 from leakgate.fingerprints import Fingerprint, distinctive, item_fingerprints
+from leakgate.formats import text_in_image
 from leakgate.memo import Memo
 from leakgate.text import words
+from vorab import unlisted
 from vorab.context import BuildContext, Settings
 from vorab.model import Item, Registry, RunSources
+from vorab.unlisted import UnlistedFolder
 
 from .sources import source_copy
 
 PLUGINS = Path(__file__).resolve().parents[1]
 TEXT_ASSETS = {".svg", ".txt", ".csv", ".json", ".xml", ".html", ".css", ".js"}
+UNLISTED_NAME = re.compile(r"[1-9][0-9]*\.(?:png|jpg)")
+UNLISTED_RULE = "only PNG and JPEG images, named by number, without text in them"
 MARKDOWN_FEATURES = """# Titel
 
 Text[^1] mit *Betonung*, `Code` und HTML.
@@ -105,8 +113,11 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
     which hold across releases."""
     tiers = context.tiers
     memo_of_texts = Memo(memo)
-    found = public_secrets(context.settings, context.registry, context.sources[tiers.public], context.fingerprints,
-                           context.label_texts, memo_of_texts)
+    tokens = [Fingerprint(f" {folder.token} ", "unlisted folder", folder.owner, f"/{unlisted.FOLDER}/…/",
+                          identity=True, hint="its address is only for its e-mails: no public file may name it")
+              for folder in context.unlisted if not folder.public]
+    found = public_secrets(context.settings, context.registry, context.sources[tiers.public],
+                           [*context.fingerprints, *tokens], context.label_texts, memo_of_texts)
     memo_of_texts.save()
     everything, secrets = found.everything, found.public
     member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
@@ -114,8 +125,9 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
     member_folders = [tiers.folder(tier) for tier in tiers.member_tiers]
     derived = context.derived_files
     phrases = secrets.excusing({fp.words for fp in found.items if fp.short})
-    scans = [_Scan("", context.site, secrets, member_folders, skip=derived),
-             _Scan("", context.site, phrases, member_folders, only=derived)]
+    apart = [*member_folders, unlisted.FOLDER]  # scanned for member data, and held to their own rules
+    scans = [_Scan("", context.site, secrets, apart, skip=derived),
+             _Scan("", context.site, phrases, apart, only=derived)]
     for folder in context.public_dist:
         later = _released_by(context, folder.public_at, everything) - member_data if folder.public_at else set()
         scans.append(_Scan(f"dist/{folder.name}", context.dist / folder.name, secrets.excusing(later)))
@@ -123,7 +135,7 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
         only_member_data = everything.excusing(set(everything.by_words) - member_data)
         scans += [_Scan(folder, context.site / folder, only_member_data) for folder in member_folders]
         scans.append(_Scan("dist", context.dist, only_member_data))
-    report = GateReport(fingerprints=len(secrets.by_words))
+    report = GateReport(fingerprints=len(secrets.by_words), hits=_unlisted_hits(context.site, context.unlisted))
     for label, root, matcher, skip_dirs, only, skip in scans:
         if not root.is_dir():
             continue
@@ -135,6 +147,27 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
         report.unread += [Unread(f"{label}/{unread.file}" if label else unread.file, unread.reason)
                           for unread in part.unread]
     return report
+
+
+def _unlisted_hits(site: Path, folders: Iterable[UnlistedFolder]) -> list[Hit]:
+    """Every file under /unlisted/ that is not a plain image of a folder a step named. Shown without the token,
+    which belongs in no log."""
+    root = site / unlisted.FOLDER
+    declared = {folder.token: folder for folder in folders}
+    hits = []
+    for path in sorted(p for p in root.rglob("*") if not p.is_dir()) if root.is_dir() else ():
+        token, _, name = path.relative_to(root).as_posix().partition("/")
+        folder = declared.get(token)
+        if folder is None or not UNLISTED_NAME.fullmatch(name):
+            found = "a file in no folder a build step named" if folder is None else f"the name {name!r}"
+        else:
+            found = text_in_image(path.read_bytes()) or ""
+        if found:
+            owner = folder.owner if folder else "?"
+            hits.append(Hit(Fingerprint("", "file of an unlisted folder", owner, name,
+                                        hint=f"expected {UNLISTED_RULE}, found {found}"),
+                            f"{unlisted.FOLDER}/…/{name}"))
+    return hits
 
 
 class _Scan(NamedTuple):

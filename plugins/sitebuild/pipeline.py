@@ -9,6 +9,7 @@ the build loads every plugin named in PLUGINS and calls what they registered, an
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -182,10 +183,23 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         for folder in sorted(context.dist.iterdir()):
             dist.mkdir(parents=True, exist_ok=True)
             swap_into_place(folder, dist / folder.name)
+        _keep_private(context.private_files, context.private)
         timings["swap"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
                        gate, timings, context.notes, registry)
+
+
+def _keep_private(files: dict[str, bytes], private: Path) -> None:
+    """What steps made for private/ (a new key), readable by its owner only; never replaces a file."""
+    for name, data in files.items():
+        private.mkdir(mode=0o700, exist_ok=True)
+        try:
+            descriptor = os.open(private / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
 
 
 def _reader_cache(settings: Settings, audience: str) -> dict[str, Any]:

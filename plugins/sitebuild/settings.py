@@ -10,4 +10,6 @@ CORE_OPTIONS: dict[str, Option] = {
     "MEMBERS_PATH": Pattern(r"[\w-]+", "a folder name (letters, digits, _ -)", "members"),  # the members' area
     "TIMEZONE": TimeZone("Europe/Berlin"),
     "NEWSLETTER_PATH": Pattern(r"[\w.-]+", "a folder name beside content/", "newsletters"),
+    # Member data and keys, never in git or output/: a folder beside content/, or an absolute path.
+    "PRIVATE_PATH": Pattern(r"/?[\w./-]+", "a folder beside content/ or an absolute path", "private"),
 }

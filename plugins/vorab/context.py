@@ -19,6 +19,7 @@ from leakgate.fingerprints import Fingerprint
 from .errors import BuildFailed, ContentProblem
 from .model import Registry, RunSources
 from .tiers import Tiers
+from .unlisted import UnlistedFolder
 
 Settings = dict[str, Any]  # Pelican's settings dictionary, with ours in it
 T = TypeVar("T")
@@ -88,7 +89,10 @@ class BuildContext:
     the `dist` folders that go to the public (the gate scans them like the public site), add `label_texts`:
     the words a step writes that are no content (a search bundle's scripts, an e-mail skeleton), which the gate
     treats like the theme's, and name `derived_files` of the site (glob patterns) that hold only words cut from
-    the site's own pages (a search index's stems), where the gate looks for phrases but not single words."""
+    the site's own pages (a search index's stems), where the gate looks for phrases but not single words. A step
+    that publishes files for use without a login names their `unlisted` folders (vorab/unlisted.py): the gate
+    holds them to their own rules. `private_files` are files for private/ (a new key), written only when the
+    build succeeds."""
 
     settings: Settings
     registry: Registry
@@ -102,14 +106,25 @@ class BuildContext:
     public_dist: list[PublicFolder] = field(default_factory=list)  # folders of dist/ that go to the public
     label_texts: list[str] = field(default_factory=list)
     derived_files: list[str] = field(default_factory=list)  # relative to `site`, e.g. "pagefind/index/*"
+    unlisted: list[UnlistedFolder] = field(default_factory=list)
+    private_files: dict[str, bytes] = field(default_factory=dict)  # name in private/ → its bytes
     notes: list[str] = field(default_factory=list)
 
     @property
     def tiers(self) -> Tiers:
         return self.registry.tiers
 
+    @property
+    def private(self) -> Path:
+        return private_folder(self.settings)
+
     def audience_root(self, audience: str) -> Path:
         return self.site / self.tiers.folder(audience)
+
+
+def private_folder(settings: Settings) -> Path:
+    """Where member data and keys live (PRIVATE_PATH): git-ignored, never published."""
+    return Path(settings["PATH"]).parent / str(settings["PRIVATE_PATH"])  # an absolute PRIVATE_PATH wins
 
 
 Step = Callable[[BuildContext], None]
