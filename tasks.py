@@ -74,9 +74,13 @@ def newsletter_screenshots(c: Context, slug: str) -> None:
     """Screenshots of an issue at 320, 375 and 600 px into dist/newsletters/SLUG/screenshots/ (needs chromium)."""
     from newsletter.screenshots import look_at
 
-    for look in look_at(ROOT / "dist" / "newsletters" / slug):
-        state = "ok" if look.overflow_px <= 0 else f"scrolls sideways by {look.overflow_px}px"
-        print(f"{look.width}px: {state} → {look.screenshot.relative_to(ROOT)}")
+    looks = look_at(ROOT / "dist" / "newsletters" / slug, ROOT / "output")
+    for look in looks:
+        state = [f"scrolls sideways by {look.overflow_px}px"] if look.overflow_px > 0 else []
+        state += [f"image not shown: {src}" for src in look.broken_images]
+        print(f"{look.width}px: {'; '.join(state) or 'ok'} → {look.screenshot.relative_to(ROOT)}")
+    if not all(look.ok for look in looks):
+        raise Exit(f"The e-mail {slug} does not show right; see above.", code=1)
 
 
 # --- Editor workflow: check, schedule, preview, new, livereload, publish ---------------------------------------

@@ -42,6 +42,7 @@ class Site:
     def __init__(self, root: Path, theme: Path = THEME) -> None:
         self.root = root
         (root / "content").mkdir(parents=True)
+        shutil.copy(ROOT / ".gitignore", root / ".gitignore")  # as in a real project: private/ never into git
         self.settings_file = root / "pelicanconf.py"
         self.use_theme(theme)
 
@@ -95,7 +96,7 @@ def build_sample(root: Path, clock: str, **options: object) -> BuildResult:
                  dist=root / "dist", overrides=overrides, **options)  # type: ignore[arg-type]
 
 
-IGNORED = {".git", ".venv", "__pycache__", ".pytest_cache"}
+IGNORED = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 
 def _checkout() -> dict[str, tuple[int, int]]:

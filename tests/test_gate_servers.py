@@ -544,6 +544,9 @@ def test_netlify_headers_cover_every_gated_path(built: Site) -> None:
             current = blocks.setdefault(line.strip(), [])
         elif line.strip() and not line.startswith("#"):
             current.append(line.strip())
+    unlisted = blocks.pop("/unlisted/*")  # e-mail images: no login, but never indexed and no referrer
+    assert unlisted == ["X-Robots-Tag: noindex, nofollow", "Referrer-Policy: no-referrer",
+                        "Cache-Control: public, max-age=86400"]
     assert blocks == {path: ["Cache-Control: private, no-store", "X-Robots-Tag: noindex"]
                       for path in ("/members", "/members/*")}
     assert all(rule[0] in blocks for rule in netlify_rules(built))
@@ -554,7 +557,7 @@ def test_netlify_headers_cover_every_gated_path(built: Site) -> None:
 def test_build_writes_every_configuration_and_the_401_page(built: Site) -> None:
     deploy = built.root / "dist" / "deploy"
     assert sorted(p.relative_to(deploy).as_posix() for p in deploy.rglob("*") if p.is_file()) == [
-        "apache/members/.htaccess", "apache/vorab.conf", "caddy/Caddyfile", "netlify/_headers",
+        "apache/.htaccess", "apache/members/.htaccess", "apache/vorab.conf", "caddy/Caddyfile", "netlify/_headers",
         "netlify/_redirects", "nginx/vorab-sso.conf", "nginx/vorab.conf"]
     page = (built.output / "401.html").read_text()
     assert "Bitte melden Sie sich an" in page and "kanarien" not in page

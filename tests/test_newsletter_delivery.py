@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import shutil
 import socket
 from email import policy
 from pathlib import Path
@@ -21,18 +22,35 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "dist" / "newsletters" / "kundenbrief-november-2026"
 
 
+def output_of(package: Path) -> Path:
+    return package.parents[2] / "output"
+
+
 def test_no_overflow_and_columns_stack_on_phones(package: Path) -> None:
     needs_program("chromium", "chromium")
-    looks = {look.width: look for look in look_at(package)}
+    looks = {look.width: look for look in look_at(package, output_of(package))}
     assert sorted(looks) == [320, 375, 600]
     for width, look in looks.items():
         assert look.overflow_px <= 0, f"scrolls sideways at {width}px"
+        assert look.broken_images == [] and look.ok
         assert look.screenshot.stat().st_size > 10_000
     phone, desktop = looks[320], looks[600]
     # Product sections have an image column (40 %) beside a text column (60 %): side by side at 600 px …
     assert any(abs(w - 240) < 2 for w in desktop.column_widths)
     # … and every column as wide as the e-mail on a phone.
     assert phone.column_widths and all(w == max(phone.column_widths) for w in phone.column_widths)
+
+
+def test_an_image_the_build_did_not_write_shows_as_broken(package: Path, tmp_path: Path) -> None:
+    needs_program("chromium", "chromium")
+    output = tmp_path / "output"
+    shutil.copytree(output_of(package), output)
+    missing = next(output.glob("unlisted/*/1.png"))
+    missing.unlink()
+    looks = look_at(package, output)
+    src = f"https://www.morgenrot-kaffee.example/{missing.relative_to(output).as_posix()}"
+    assert [look.broken_images for look in looks] == [[src]] * 3
+    assert not any(look.ok for look in looks)
 
 
 def free_port() -> int:
@@ -58,13 +76,21 @@ def test_test_send_reaches_a_real_smtp_server(package: Path) -> None:
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        send_test(package / "preview.eml", "test@example.org",
-                  {"VORAB_SMTP_HOST": "127.0.0.1", "VORAB_SMTP_PORT": str(port), "VORAB_SMTP_TLS": "none"})
+        for _ in range(2):
+            send_test(package / "preview.eml", "test@example.org",
+                      {"VORAB_SMTP_HOST": "127.0.0.1", "VORAB_SMTP_PORT": str(port), "VORAB_SMTP_TLS": "none"})
     finally:
         controller.stop()
-    [envelope] = inbox.envelopes
+    envelope, again = inbox.envelopes
     assert envelope.rcpt_tos == ["test@example.org"]
     message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+    second = email.message_from_bytes(again.original_content, policy=policy.default)
+    built = email.message_from_bytes((package / "preview.eml").read_bytes(), policy=policy.default)
+    # Each send is a new message to the mailbox (a repeated Message-ID is dropped as a duplicate)
+    assert len({message["Message-ID"], second["Message-ID"], built["Message-ID"]}) == 3
+    assert message["Date"] != built["Date"]
+    assert max(len(line) for line in envelope.original_content.split(b"\r\n")) <= 76
+    assert message["Subject"] == built["Subject"]
     assert message["To"] == "test@example.org"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert "Hallo Anna," in message.get_body(("plain",)).get_content()

@@ -155,7 +155,8 @@ def test_a_public_issue_is_cut_at_the_marker_like_its_archive_page(site: Site) -
     site.build(CLOCK)
     public, members = public_texts(site), member_texts(site)
     package = {name for name in public if name.startswith("dist/newsletters/brief/")}
-    assert len(package) >= 10 and where("kanarienoffen", public) >= package - {"dist/newsletters/brief/manifest.json"}
+    assert len(package) >= 10 and where("kanarienoffen", public) >= package - {
+        "dist/newsletters/brief/manifest.json", "dist/newsletters/brief/listmonk/template.json"}
     assert where("kanarienkunden", public) == set()
     assert "members/newsletter/brief/index.html" in where("kanarienkunden", members)
 
@@ -179,11 +180,11 @@ def test_the_gate_reads_public_packages_decoded(site: Site, tmp_path: Path) -> N
     package = "dist/newsletters/brief"
     assert files == {f"{package}/{name}" for name in (
         "preview.eml", "preview.html", *(f"{tool}/email.html" for tool in TOOLS), "mailchimp/email.zip",
-        "mautic/theme.zip", "listmonk/campaign.json")}
+        "mautic/vorab-brief.zip", "listmonk/campaign.json")}
     assert not site.output.exists()
 
 
-TOOLS = ("mailchimp", "brevo", "sendgrid", "listmonk", "mautic", "klaviyo")
+TOOLS = ("mailchimp", "brevo", "sendgrid", "sendgrid-dynamic", "listmonk", "mautic", "klaviyo")
 
 
 def test_a_future_public_issue_may_hold_what_is_public_at_its_send_date_and_nothing_else(site: Site,
@@ -195,7 +196,8 @@ def test_a_future_public_issue_may_hold_what_is_public_at_its_send_date_and_noth
     public_issue(site, "Neu bei uns.", send_date="2027-02-01T09:00", products="geisha")
     site.build(CLOCK)  # before the release the package names the product, its page and its image: no leak
     package = {name for name in public_texts(site) if name.startswith("dist/newsletters/brief/")}
-    assert where("kanarienvogel", public_texts(site)) >= package - {"dist/newsletters/brief/mailchimp/email.zip"}
+    assert where("kanarienvogel", public_texts(site)) >= package - {
+        "dist/newsletters/brief/mailchimp/email.zip", "dist/newsletters/brief/listmonk/template.json"}
     assert "produkte/geisha/index.html" not in site.files(members=False)
 
     # The same product named by the e-mail template of an issue that goes out before the release: a leak.

@@ -84,7 +84,7 @@ def package_newsletters(context: BuildContext) -> None:
             _check_links(issue, rendered.links, site, context)
         else:  # not yet sent: they must work when it goes out (its items may not be online yet)
             _check_links_at_send_date(issue, rendered.links, site, renderer.urls_by_source, context)
-        write_package(issue, rendered, settings, target / issue.slug)
+        write_package(issue, rendered, settings, target / issue.slug, context.clock)
         if issue.audience == public:  # the leak gate reads it as the public will, from its send date on
             context.public_dist.append(PublicFolder(f"{DIST_FOLDER}/{issue.slug}", issue.send_date))
     context.label_texts.append(skeleton())  # what MJML and premailer add to every e-mail

@@ -6,12 +6,16 @@ variant's delivery details; a failing check fails the build, naming the issue, v
 
 from __future__ import annotations
 
+import html as html_lib
 import re
+from functools import reduce
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 MAX_BYTES = 90 * 1024  # Gmail clips at about 102 KB
 MIN_PREHEADER_PADDING = 40
+TEXT_WIDTH = 78
+REFERENCE = re.compile(r"\[\d+\] \S+")  # a link's reference: one URL, which cannot be wrapped
 
 
 class _Elements(HTMLParser):
@@ -34,22 +38,28 @@ class _Elements(HTMLParser):
 
 
 def email_problems(html: str, text: str, *, subject: str, preheader: str, lang: str, site_url: str,
-                   unsubscribe: str, exempt_urls: set[str], postal_address: str) -> list[str]:
+                   unsubscribe: str, exempt_urls: set[str], postal_address: str,
+                   postal_address_html: str | None = None) -> list[str]:
     """Every problem of one e-mail; [] when it passes. `exempt_urls` are a tool's tags and the web version: no
-    https or UTM rules for them."""
+    https or UTM rules for them, and no line length; `postal_address_html` a tool's tag for the address in the
+    HTML part."""
     return (structure_problems(html, text, subject=subject, preheader=preheader, lang=lang, site_url=site_url,
                                exempt_urls=exempt_urls)
-            + delivery_problems(html, text, unsubscribe=unsubscribe, postal_address=postal_address))
+            + delivery_problems(html, text, unsubscribe=unsubscribe,
+                                postal_address_html=postal_address_html or postal_address,
+                                postal_address=postal_address))
 
 
-def delivery_problems(html: str, text: str, *, unsubscribe: str, postal_address: str) -> list[str]:
+def delivery_problems(html: str, text: str, *, unsubscribe: str, postal_address_html: str,
+                      postal_address: str) -> list[str]:
     """What differs between the tools' variants of one issue: their tags, the postal address, the size."""
     problems = []
     if len(html.encode()) > MAX_BYTES:
         problems.append(f"size: expected at most {MAX_BYTES} bytes, found {len(html.encode())}")
     if not (unsubscribe in html and unsubscribe in text):
         problems.append(f"unsubscribe: expected {unsubscribe!r} in HTML and text")
-    if not (postal_address in html and postal_address in text):
+    if not (html_lib.escape(postal_address_html, quote=False) in html or postal_address_html in html) \
+            or postal_address not in text:
         problems.append("postal address: expected it in HTML and text")
     return problems
 
@@ -95,6 +105,10 @@ def structure_problems(html: str, text: str, *, subject: str, preheader: str, la
     need(not re.search(r"<(script|form|iframe)\b", html, re.I), "HTML: expected no <script>, <form> or <iframe>")
     links = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("https://")} - exempt_urls
     need(bool(text.strip()), "text: expected a plain-text part")
+    long = [line for line in text.splitlines()  # a tool's tags do not count: the tool replaces them
+            if len(reduce(lambda line, tag: line.replace(tag, ""), exempt_urls, line)) > TEXT_WIDTH
+            and not REFERENCE.fullmatch(line)]
+    need(not long, f"text: expected lines of at most {TEXT_WIDTH} characters, found {long[:1]}")
     for url in sorted(links):
         need(url in text, f"text: expected every link written out, missing {url!r}")
     return problems

@@ -1,28 +1,30 @@
-"""One package per issue in dist/newsletters/<slug>/, ready for every e-mail tool (docs/email.md)."""
+"""One package per issue in dist/newsletters/<slug>/, ready for every e-mail tool (docs/email.md): for each
+tool its e-mail (HTML and text with its tags) and what it imports; a preview with sample values."""
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import json
-import zipfile
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from catalog import item_url
+from design.tokens import load_tokens
 from vorab.errors import BuildFailed
 
+from .eml import preview_eml
 from .esps import ESPS
+from .imports import go_template_safe, listmonk_campaign, listmonk_template, mailchimp_zip, mautic_theme
 from .issues import Issue
 from .lint import delivery_problems, email_problems
 from .render import Rendered, for_esp, with_sample_values
 
 
-def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], target: Path) -> dict[str, Any]:
+def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], target: Path,
+                  clock: datetime) -> dict[str, Any]:
     """Check `issue` (its structure once, on the preview; each tool's variant for its tags), write its package
-    into `target` and return its manifest."""
+    into `target` as of `clock` and return its manifest."""
     target.mkdir(parents=True)
     files: dict[str, list[str]] = {}
     problems: list[str] = []
@@ -32,22 +34,22 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
 
     for name in settings["NEWSLETTER_ESPS"]:
         esp = ESPS[name]
-        html, text = for_esp(rendered, esp, settings)
+        if name == "listmonk":  # Go's html/template reads the body: its comments must survive it
+            html, text = for_esp(dataclasses.replace(rendered, html=go_template_safe(rendered.html)), esp, settings)
+        else:
+            html, text = for_esp(rendered, esp, settings)
         check(name, delivery_problems(html, text, unsubscribe=esp.unsubscribe_url,
-                                      postal_address=esp.postal_address or settings["POSTAL_ADDRESS"]))
+                                      postal_address_html=esp.postal_address_html or settings["POSTAL_ADDRESS"],
+                                      postal_address=settings["POSTAL_ADDRESS"]))
         written = {"email.html": html.encode(), "email.txt": text.encode()}
         if name == "mailchimp":  # "Import zip": Mailchimp hosts the bundled images itself
-            written["email.zip"] = _zip_with_images(html, rendered)
-        elif name == "mautic":  # a Mautic e-mail theme
-            config = {"name": f"{settings['SITENAME']}: {issue.value('subject')}", "author": settings["SITENAME"],
-                      "authorUrl": settings["NEWSLETTER_SITEURL"], "features": ["email"]}
-            written["theme.zip"] = _zip({"config.json": json.dumps(config, indent=2), "html/email.html.twig": html})
-        elif name == "listmonk":  # the body of POST /api/campaigns
-            campaign = {"name": issue.value("subject"), "subject": issue.value("subject"),
-                        "lists": settings["NEWSLETTER_LISTMONK_LISTS"], "type": "regular", "content_type": "html",
-                        "body": html, "altbody": text, "send_at": issue.send_date.isoformat(),
-                        "tags": ["vorab", issue.audience], "headers": []}
-            written["campaign.json"] = json.dumps(campaign, ensure_ascii=False, indent=2).encode()
+            written["email.zip"] = mailchimp_zip(html, rendered)
+        elif name == "mautic":
+            theme, data = mautic_theme(issue, html, rendered, settings, load_tokens(settings["THEME"]))
+            written[theme] = data
+        elif name == "listmonk":
+            written["campaign.json"] = listmonk_campaign(issue, html, text, settings, clock)
+            written["template.json"] = listmonk_template()
         (target / name).mkdir()
         for filename, data in written.items():
             (target / name / filename).write_bytes(data)
@@ -79,46 +81,9 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
              "head_start_days": issue.head_start_days.get(item.slug)}
             for items in issue.featured.values() for item in items
         ],
+        "tools": {name: ESPS[name].product for name in settings["NEWSLETTER_ESPS"]},
         "files": files,
         "bytes": {str(p.relative_to(target)): p.stat().st_size for p in sorted(target.rglob("*")) if p.is_file()},
     }
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
-
-
-def preview_eml(issue: Issue, html: str, text: str, settings: dict[str, Any]) -> bytes:
-    """multipart/alternative, UTF-8, RFC 2047 subject, with one-click List-Unsubscribe (RFC 8058)."""
-    # Long lines instead of Python's folding, which may break right after "Subject:" (legal, but parsers then
-    # keep a leading space); RFC 5322 allows 998 characters.
-    message = EmailMessage(policy=SMTP.clone(max_line_length=998))
-    message["Subject"] = issue.value("subject")
-    message["From"] = settings["NEWSLETTER_FROM"]
-    message["To"] = settings["NEWSLETTER_SAMPLE_TO"]
-    message["Date"] = format_datetime(issue.send_date)
-    domain = settings["NEWSLETTER_FROM"].rsplit("@", 1)[-1].rstrip(">")
-    message["Message-ID"] = f"<{issue.slug}.{issue.send_date:%Y%m%d%H%M}.preview@{domain}>"  # reproducible
-    message["List-Unsubscribe"] = f"<{settings['NEWSLETTER_UNSUBSCRIBE_URL']}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text, charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-    return message.as_bytes()
-
-
-def _zip(members: dict[str, str | bytes]) -> bytes:
-    """A deflated ZIP with a fixed time stamp per member, so that the same issue makes the same bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
-
-
-def _zip_with_images(html: str, rendered: Rendered) -> bytes:
-    """index.html and its images beside it, referred to by their names: Mailchimp's "Import zip" uploads them
-    to its own image hosting (docs/email.md)."""
-    members: dict[str, str | bytes] = {}
-    for name, image in sorted(rendered.images.items()):
-        html = html.replace(f'src="{rendered.image_base}{name}"', f'src="{name}"')
-        members[name] = image.data
-    return _zip({"index.html": html, **members})

@@ -38,7 +38,7 @@ from vorab.unlisted import Key, UnlistedFolder
 from . import esps
 from .images import EmailImage, ImageProcessor
 from .issues import Issue
-from .plaintext import html_to_text
+from .plaintext import html_to_text, plain_text
 
 TEMPLATE_FOLDER = "newsletter"
 LINK = re.compile(r'href="(?P<url>[^"]*)"')
@@ -61,6 +61,8 @@ class Rendered:
     images: dict[str, EmailImage]  # file name in the issue's unlisted folder → the image
     folder: UnlistedFolder  # where its images are published
     image_base: str  # the absolute URL of that folder, ending in "/"
+    logo: str  # the logo's file name in `images`
+    mjml: str  # the MJML the theme's template made, before compiling
 
 
 class Renderer:
@@ -178,8 +180,9 @@ class Renderer:
                                   root)
             raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {template}") from None
         sizes = {image_base + name: (image.width, image.height) for name, image in images.items()}
-        return Rendered(with_image_sizes(inline_css(compiled), sizes), text.strip() + "\n", web_version, site, links,
-                        images, folder, image_base)
+        return Rendered(with_image_sizes(inline_css(compiled), sizes), plain_text(text.strip()), web_version, site,
+                        links, images, folder, image_base, logo=context["site"]["logo"]["url"].removeprefix(image_base),
+                        mjml=mjml_source)
 
     def html(self, markdown_text: str, source: Item, link: Callable[[str], str],
              picture: Callable[[Path, int, str], dict[str, Any]]) -> str:
@@ -330,16 +333,18 @@ def with_image_sizes(html: str, sizes: dict[str, tuple[int, int]]) -> str:
 
 
 def for_esp(rendered: Rendered, esp: esps.Esp, settings: dict[str, Any]) -> tuple[str, str]:
-    """The HTML and text of an issue with one e-mail tool's tags in place of our placeholders."""
-    fallback = settings["NEWSLETTER_GREETING_FALLBACK"]
-    address = esp.postal_address or settings["POSTAL_ADDRESS"]
-    values = {
-        esps.GREETING_NAME: esp.first_name.replace("{fallback}", fallback),
-        esps.UNSUBSCRIBE_URL: esp.unsubscribe_url,
-        esps.WEB_VERSION_URL: esp.web_version_url or rendered.web_version_url,
-        esps.POSTAL_ADDRESS: address,
-    }
-    return _replace(rendered.html, values, escape=True), _replace(rendered.text, values, escape=False)
+    """The HTML and text of an issue with one e-mail tool's tags in place of our placeholders. Tags go in as
+    the tool writes them (never HTML-escaped: `<%asm_…%>` must stay itself); our own texts are escaped."""
+    fallback = html_lib.escape(settings["NEWSLETTER_GREETING_FALLBACK"], quote=False)
+    address = settings["POSTAL_ADDRESS"]
+    tags = {esps.GREETING_NAME: esp.first_name.replace("{fallback}", fallback),
+            esps.UNSUBSCRIBE_URL: esp.unsubscribe_url,
+            esps.WEB_VERSION_URL: esp.web_version_url or rendered.web_version_url}
+    html = _replace(rendered.html, {**tags, esps.POSTAL_ADDRESS: esp.postal_address_html
+                                    or html_lib.escape(address, quote=False)})
+    text_tags = {**tags, esps.GREETING_NAME: esp.first_name.replace("{fallback}",
+                                                                  settings["NEWSLETTER_GREETING_FALLBACK"])}
+    return html, _replace(rendered.text, {**text_tags, esps.POSTAL_ADDRESS: address})
 
 
 def with_sample_values(rendered: Rendered, settings: dict[str, Any]) -> tuple[str, str]:
@@ -350,10 +355,11 @@ def with_sample_values(rendered: Rendered, settings: dict[str, Any]) -> tuple[st
         esps.WEB_VERSION_URL: rendered.web_version_url,
         esps.POSTAL_ADDRESS: settings["POSTAL_ADDRESS"],
     }
-    return _replace(rendered.html, values, escape=True), _replace(rendered.text, values, escape=False)
+    escaped = {placeholder: html_lib.escape(value, quote=False) for placeholder, value in values.items()}
+    return _replace(rendered.html, escaped), _replace(rendered.text, values)
 
 
-def _replace(text: str, values: dict[str, str], *, escape: bool) -> str:
+def _replace(text: str, values: dict[str, str]) -> str:
     for placeholder, value in values.items():
-        text = text.replace(placeholder, html_lib.escape(value, quote=False) if escape else value)
+        text = text.replace(placeholder, value)
     return text

@@ -8,8 +8,11 @@ import email
 import smtplib
 import ssl
 from collections.abc import Mapping
-from email import policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
+
+from .eml import POLICY, fresh
 
 TLS_MODES = ("starttls", "ssl", "none")
 
@@ -30,9 +33,10 @@ def send_test(eml: Path, to: str, environ: Mapping[str, str]) -> None:
         raise SendFailed(f"VORAB_SMTP_PORT: expected a port number, found {port!r}")
     if not eml.is_file():
         raise SendFailed(f"{eml}: expected a built preview.eml (run the build first), found nothing")
-    message = email.message_from_bytes(eml.read_bytes(), policy=policy.SMTP)
+    message = email.message_from_bytes(eml.read_bytes(), _class=EmailMessage, policy=POLICY)
     del message["To"]
     message["To"] = to
+    fresh(message, datetime.now(UTC))  # a second test send is no duplicate
     sender = environ.get("VORAB_SMTP_FROM") or message["From"]
     context = ssl.create_default_context()
     connect = smtplib.SMTP_SSL(host, int(port), context=context, timeout=30) if tls == "ssl" \
