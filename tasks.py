@@ -266,14 +266,30 @@ def bench(c: Context, items: int = 2000, runs: int = 3, scaling: bool = False, r
 
 @task(help={"file": "the member export (CSV: email, first_name, last_name[, tier]); default private/members.csv"})
 def members_sync(c: Context, file: str | None = None) -> None:
-    """Make private/members.htpasswd (and members.caddy) match a member export: add, keep, revoke."""
+    """Make private/members.htpasswd (and members.caddy) and the members' calendar addresses match a member export:
+    add, keep, revoke. The GATE_* settings come from publishconf.py, like the server configurations'."""
     from gate import MembersSyncFailed, sync_members
 
-    settings = _project(False).settings()
+    settings = _project(True).settings()
     export = Path(file) if file else ROOT / "private" / "members.csv"
     try:
-        result = sync_members(export, ROOT / "private", cost=settings["GATE_BCRYPT_COST"],
-                              tiers=Tiers.from_settings(settings).member_tiers)
+        result = sync_members(export, ROOT / "private", site_url=f"https://{settings['GATE_SERVER_NAME']}",
+                              cost=settings["GATE_BCRYPT_COST"], tiers=Tiers.from_settings(settings).member_tiers)
     except (MembersSyncFailed, ValueError, OSError) as error:
         raise Exit(str(error), code=1) from None
     print(result.summary(ROOT))
+
+
+@task(positional=["email"], help={"email": "the member whose calendar address was passed on"})
+def members_new_calendar_address(c: Context, email: str) -> None:
+    """Give one member a new personal calendar address; the old one answers 404 once private/kalender/ is on the
+    server."""
+    from gate import new_calendar_address
+
+    settings = _project(True).settings()
+    try:
+        url = new_calendar_address(ROOT / "private", f"https://{settings['GATE_SERVER_NAME']}", email)
+    except (ValueError, OSError) as error:
+        raise Exit(str(error), code=1) from None
+    print(f"New calendar address of {email.strip().lower()}: {url}\n  deploy: copy private/kalender/ to the server "
+          f"and private/member-calendars.csv into the e-mail tool")

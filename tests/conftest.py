@@ -15,6 +15,7 @@ from audiences.rules import parse_moment
 from sitebuild import BuildResult, Project, build
 
 ROOT = Path(__file__).resolve().parents[1]
+HOST_URL = "https://www.example.com"  # the site of GATE_SERVER_NAME's default, for members-sync
 THEME = ROOT / "themes" / "member-area"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3" viewBox="0 0 4 3"><rect width="4" height="3"/>' \
       "</svg>"

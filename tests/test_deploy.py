@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from invoke import Context, Exit
 
-from conftest import Site, needs_program
+from conftest import HOST_URL, Site, needs_program
 from editor.publish import GateCheckFailed, publish, rsync_command
 from gate import sync_members
+from gate.members import read_calendars
 from gate.verify import PASSWORD_VARIABLE, USER_VARIABLE
 from sitebuild import ContentErrors, Project
 from test_editor_check import load_tasks
@@ -90,7 +91,7 @@ def start_shared_hosting(root: Path) -> Server:
     server = Server(root, free_port(), 0, None, kind="apache")
     server.http_port = server.port
     modules = ["mpm_event", "authn_core", "authn_file", "authz_core", "authz_user", "auth_basic", "dir", "autoindex",
-               "mime", "headers"]
+               "mime", "headers", "rewrite"]
     (root / "apache2.conf").write_text("\n".join([
         f"ServerRoot {root}", "ServerName 127.0.0.1", f"PidFile {root}/apache.pid", f"ErrorLog {root}/error.log",
         f"DefaultRuntimeDir {root}", "LogLevel warn",
@@ -119,11 +120,14 @@ def hosting(tmp_path: Path) -> Iterator[tuple[Site, Path, dict[str, str]]]:
                    "\n<!-- members-only -->\n\nNur für Kunden.\n")
         (site.root / "private").mkdir()
         (site.root / "private" / "members.csv").write_text("email;first_name;last_name\nanna@example.de;Anna;M\n")
-        sync_members(site.root / "private" / "members.csv", site.root / "private", cost=10)
+        sync_members(site.root / "private" / "members.csv", site.root / "private", site_url=HOST_URL, cost=10)
         (root / "etc").mkdir(mode=0o755)
         shutil.copyfile(site.root / "private" / "members.htpasswd", root / "etc" / "members.htpasswd")
         (root / "etc" / "members.htpasswd").chmod(0o644)
-        with_settings(site, f'GATE_HOSTING = "apache"\nGATE_HTPASSWD_PATH = "{root}/etc/members.htpasswd"\n')
+        shutil.copytree(site.root / "private" / "kalender", root / "etc" / "kalender")
+        (root / "etc" / "kalender").chmod(0o755)
+        with_settings(site, f'GATE_HOSTING = "apache"\nGATE_HTPASSWD_PATH = "{root}/etc/members.htpasswd"\n'
+                            f'GATE_CALENDARS_PATH = "{root}/etc/kalender"\n')
         # `invoke publish` and `invoke verify-deploy` read publishconf.py beside the content.
         (site.root / "publishconf.py").write_text(f"from pathlib import Path\n"
                                                   f"exec(Path({str(site.settings_file)!r}).read_text())\n")
@@ -153,6 +157,13 @@ def test_shared_hosting_keeps_its_gate_through_publishes_and_verify_deploy_sees_
         refused = server.get("/members/")
         assert refused.status == 401 and not member_content(refused.body)
         assert server.get("/members/", user="anna@example.de", password=member[PASSWORD_VARIABLE]).status == 200
+        # The personal calendar address, through the .htaccess files alone
+        token = read_calendars(site.root / "private")["anna@example.de"]
+        feed = server.get(f"/kalender/{token}.ics")
+        assert (feed.status, feed.body) == (200, (root / "www" / "members" / "seminare" / "kalender.ics").read_bytes())
+        assert feed.headers["Content-Type"].startswith("text/calendar") and "private" in feed.headers["Cache-Control"]
+        assert server.get(f"/kalender/{'a' * 32}.ics").status == 404
+        assert server.get("/members/seminare/kalender.ics").status == 401
 
         monkeypatch.setenv(USER_VARIABLE, member[USER_VARIABLE])
         monkeypatch.setenv(PASSWORD_VARIABLE, member[PASSWORD_VARIABLE])
@@ -177,7 +188,7 @@ def test_shared_hosting_keeps_its_gate_through_publishes_and_verify_deploy_sees_
                "content, found body of content/products/vorschau.md, image_alt of content/products/vorschau.md, " \
                "summary of content/products/vorschau.md" in lines
         assert lines[-1] == "  /members/ as the test member: expected Cache-Control: private, no-store, found None"
-        assert len(lines) == 1 + len(answered) + 4 + 1  # four pages with member content; /members, /MEMBERS/ refused
+        assert len(lines) == 1 + len(answered) + 5 + 1  # five answers with member content; /members, /MEMBERS/ refused
     finally:
         server.stop()
 

@@ -72,3 +72,17 @@ def test_publish_needs_a_target(site: Site) -> None:
     with pytest.raises(PublishFailed, match=r"^VORAB_PUBLISH_TARGET: expected user@host:/path or a local folder, "
                                             r"found nothing$"):
         publish(Project(site.settings_file), None)
+
+
+def test_publish_in_ci_needs_the_key_of_the_e_mail_images(site: Site, tmp_path: Path) -> None:
+    """A CI machine starts without private/: a key of its own would move the images of every e-mail sent."""
+    target = tmp_path / "www"
+    before = published_site(site, target)
+    with pytest.raises(PublishFailed) as caught:
+        publish(Project(site.settings_file), str(target), environ={"CI": "true"})
+    assert str(caught.value) == (
+        "VORAB_UNLISTED_KEY: expected the key of the e-mail images as a secret of the CI (private/unlisted.key of "
+        "the machine that published so far, or once: python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+        "found nothing")
+    assert tree_digest(target) == before
+    publish(Project(site.settings_file), str(target), environ={"CI": "true", "VORAB_UNLISTED_KEY": "ab" * 32})

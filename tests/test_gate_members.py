@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import stat
 from datetime import date
 from pathlib import Path
@@ -10,8 +11,8 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from conftest import tree_digest
-from gate import MembersSyncFailed, sync_members
+from conftest import HOST_URL, tree_digest
+from gate import MembersSyncFailed, new_calendar_address, sync_members
 
 TODAY = date(2027, 1, 15)
 COST = 10  # the lowest cost members-sync accepts: the fastest for tests
@@ -25,7 +26,7 @@ def export(private: Path, text: str, *, encoding: str = "utf-8") -> Path:
 
 
 def sync(private: Path, text: str) -> object:
-    return sync_members(export(private, text), private, cost=COST, today=TODAY)
+    return sync_members(export(private, text), private, site_url=HOST_URL, cost=COST, today=TODAY)
 
 
 def htpasswd(private: Path) -> dict[str, str]:
@@ -147,12 +148,39 @@ def test_an_unreadable_export_is_one_problem_and_nothing_is_written(private: Pat
     private.mkdir()
     (private / "members.csv").write_bytes(data)
     with pytest.raises(MembersSyncFailed) as caught:
-        sync_members(private / "members.csv", private, cost=COST, today=TODAY)
+        sync_members(private / "members.csv", private, site_url=HOST_URL, cost=COST, today=TODAY)
     assert [str(problem) for problem in caught.value.problems] == [message]
     assert sorted(p.name for p in private.iterdir()) == ["members.csv"]
 
 
 def test_cost_below_ten_is_refused(private: Path) -> None:
     with pytest.raises(ValueError, match=r"^GATE_BCRYPT_COST: expected at least 10, found 9$"):
-        sync_members(export(private, "email,first_name,last_name\n"), private, cost=9, today=TODAY)
+        sync_members(export(private, "email,first_name,last_name\n"), private, site_url=HOST_URL, cost=9, today=TODAY)
     assert sorted(p.name for p in private.iterdir()) == ["members.csv"]
+
+
+def test_every_member_has_a_personal_calendar_address_that_lasts_until_they_leave(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    first = sync(private, "email,first_name,last_name\nanna@example.de,Anna,M\nbernd@example.de,Bernd,O\n")
+    rows = {row["email"]: row["calendar_url"] for row in credentials(private / "member-calendars.csv")}
+    assert sorted(rows) == ["anna@example.de", "bernd@example.de"]
+    tokens = {email: url.removeprefix(f"{HOST_URL}/kalender/").removesuffix(".ics") for email, url in rows.items()}
+    assert all(re.fullmatch(r"[a-z2-7]{32}", token) for token in tokens.values())  # 160 bits
+    assert sorted(path.name for path in (private / "kalender").iterdir()) == sorted(tokens.values())
+    assert all((private / "kalender" / token).stat().st_size == 0 for token in tokens.values())
+    assert {row["email"]: row["calendar_url"] for row in credentials(first.credentials)} == rows  # welcome mail
+
+    before = tree_digest(private)
+    sync(private, "email,first_name,last_name\nanna@example.de,Anna,M\nbernd@example.de,Bernd,O\n")
+    assert tree_digest(private) == before  # the same export twice changes nothing
+
+    sync(private, "email,first_name,last_name\nanna@example.de,Anna,M\ncarla@example.de,Carla,P\n")
+    now = {row["email"]: row["calendar_url"] for row in credentials(private / "member-calendars.csv")}
+    assert now["anna@example.de"] == rows["anna@example.de"] and "bernd@example.de" not in now
+    assert tokens["bernd@example.de"] not in {path.name for path in (private / "kalender").iterdir()}
+
+    new = new_calendar_address(private, HOST_URL, " Anna@Example.de ")
+    assert new != rows["anna@example.de"] and len(list((private / "kalender").iterdir())) == 2
+    with pytest.raises(ValueError, match=r"^bernd@example.de: expected a member of member-calendars.csv \(run "
+                                         r"members-sync first\), found none$"):
+        new_calendar_address(private, HOST_URL, "bernd@example.de")

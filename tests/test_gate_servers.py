@@ -29,9 +29,10 @@ from pathlib import Path
 import pytest
 
 from audiences.rules import parse_moment
-from conftest import Site, needs_program
-from gate import sync_members, write_server_configs
+from conftest import HOST_URL, Site, needs_program
+from gate import new_calendar_address, sync_members, write_server_configs
 from gate.guards import PUBLISHED_HINT
+from gate.members import read_calendars
 from sitebuild import BuildResult, ContentErrors, LeakFound, Project, build
 
 CLOCK = "2027-01-15T09:00"
@@ -77,6 +78,14 @@ def plant_member_content(site: Site) -> None:
 
         Ein blumiger kanarienkoerper Kaffee mit Noten von Jasmin und Bergamotte.
         """)
+    site.write("seminars/kanarien-cupping.md", """\
+        title: Cupping kanarientitel
+        start: 2027-06-03T18:00
+        end: 2027-06-03T20:00
+        location: Rösterei
+
+        Nur für Kunden.
+        """)
     site.write("pages/ueber-uns.md", """\
         title: Über uns
         summary: Wer wir sind.
@@ -100,7 +109,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
     plant_member_content(site)
     (site.root / "private").mkdir()
     (site.root / "private" / "members.csv").write_text(MEMBERS, encoding="utf-8")
-    sync_members(site.root / "private" / "members.csv", site.root / "private", cost=10)
+    sync_members(site.root / "private" / "members.csv", site.root / "private", site_url=HOST_URL, cost=10)
     build_site(site)
     assert member_content((site.output / IMAGE.lstrip("/")).read_bytes())
     return site
@@ -199,6 +208,9 @@ def deploy_members(private: Path, root: Path) -> None:
     for name in ("members.htpasswd", "members.caddy"):
         shutil.copyfile(private / name, root / "etc" / name)
         (root / "etc" / name).chmod(0o644)
+    shutil.rmtree(root / "etc" / "kalender", ignore_errors=True)  # like rsync --delete
+    shutil.copytree(private / "kalender", root / "etc" / "kalender")
+    (root / "etc" / "kalender").chmod(0o755)
 
 
 def world_readable_copy(site: Site, root: Path) -> None:
@@ -225,6 +237,7 @@ def deployed_paths(root: Path, *names: str) -> dict[str, str]:
         "document root": ("/var/www/vorab", root / "www"),
         "htpasswd": ("/etc/vorab/members.htpasswd", root / "etc" / "members.htpasswd"),
         "caddy accounts": ("/etc/vorab/members.caddy", root / "etc" / "members.caddy"),
+        "calendars": ("/etc/vorab/kalender", root / "etc" / "kalender"),
         "certificate": ("/etc/letsencrypt/live/www.example.com/fullchain.pem", root / "cert.pem"),
         "key": ("/etc/letsencrypt/live/www.example.com/privkey.pem", root / "key.pem"),
     }
@@ -235,7 +248,7 @@ def start_nginx(site: Site, root: Path, variant: str = "vorab.conf", auth_port: 
     needs_program("nginx", "nginx")
     server = Server(root, free_port(), free_port(), tls_files(root), kind="nginx")
     generated = (site.root / "dist" / "deploy" / "nginx" / variant).read_text()
-    replacements = {**deployed_paths(root, "document root", "certificate", "key"),
+    replacements = {**deployed_paths(root, "document root", "certificate", "key", "calendars"),
                     "listen 443 ssl;": f"listen 127.0.0.1:{server.port} ssl;",
                     "listen 80;": f"listen 127.0.0.1:{server.http_port};",
                     "    listen [::]:443 ssl;\n": "", "    listen [::]:80;\n": ""}  # loopback only
@@ -272,7 +285,7 @@ def start_apache(site: Site, root: Path) -> Server:
     server = Server(root, free_port(), free_port(), tls_files(root), kind="apache")
     deploy = site.root / "dist" / "deploy" / "apache"
     vhost = adapt((deploy / "vorab.conf").read_text(),
-                  {**deployed_paths(root, "document root", "certificate", "key"),
+                  {**deployed_paths(root, "document root", "certificate", "key", "calendars"),
                    "<VirtualHost *:80>": f"<VirtualHost *:{server.http_port}>",
                    "<VirtualHost *:443>": f"<VirtualHost *:{server.port}>"})
     (root / "vorab.conf").write_text(vhost)
@@ -282,7 +295,7 @@ def start_apache(site: Site, root: Path) -> Server:
     # Debian's default modules that matter here (autoindex would list folders but for "Options -Indexes"),
     # and the ones the generated files need (ssl, headers).
     modules = ["mpm_event", "authn_core", "authn_file", "authz_core", "authz_user", "auth_basic", "alias", "dir",
-               "autoindex", "mime", "headers", "ssl", "socache_shmcb"]
+               "autoindex", "mime", "headers", "ssl", "socache_shmcb", "rewrite"]
     # The server part of Debian's apache2.conf that a virtual host relies on; run as nobody when started as root.
     (root / "apache2.conf").write_text("\n".join([
         f"ServerRoot {root}", "ServerName 127.0.0.1", f"PidFile {root}/apache.pid", f"ErrorLog {root}/error.log",
@@ -307,7 +320,7 @@ def start_caddy(site: Site, root: Path) -> Server:
     generated = (site.root / "dist" / "deploy" / "caddy" / "Caddyfile").read_text()
     # Caddy's automatic HTTPS would want a public certificate: the test site is plain HTTP on loopback.
     (root / "Caddyfile").write_text(f"{{\n\tadmin {admin}\n}}\n\n" + adapt(
-        generated, {**deployed_paths(root, "document root", "caddy accounts"),
+        generated, {**deployed_paths(root, "document root", "caddy accounts", "calendars"),
                     "\nwww.example.com {": f"\nhttp://127.0.0.1:{port} {{"}))
     server.reload = ["caddy", "reload", "--config", str(root / "Caddyfile"), "--adapter", "caddyfile",
                      "--address", admin]
@@ -419,7 +432,7 @@ def test_a_member_removed_by_members_sync_is_refused(server: Server, private: Pa
     assert server.get("/members/", user="bernd@example.de", password=bernd).status == 200
 
     (private / "members.csv").write_text(MEMBERS.replace("bernd@example.de;Bernd;Ohm\n", ""), encoding="utf-8")
-    result = sync_members(private / "members.csv", private, cost=10)
+    result = sync_members(private / "members.csv", private, site_url=HOST_URL, cost=10)
     assert result.removed == ["bernd@example.de"]
     deploy_members(private, server.root)
     if server.kind == "caddy":  # Caddy reads the accounts only when it loads its configuration
@@ -429,6 +442,39 @@ def test_a_member_removed_by_members_sync_is_refused(server: Server, private: Pa
     assert_refused(response, 401, (server.root / "www" / "401.html").read_bytes(), "removed member")
     assert server.get("/members/", user="anna@example.de", password=anna).status == 200
     assert server.process.poll() is None  # the same process: nginx and Apache were not restarted
+
+
+def test_a_members_calendar_address_opens_the_feed_without_a_login(server: Server, private: Path) -> None:
+    """Calendar apps cannot log in: a member's personal address answers with the members' feed; a wrong, removed
+    or replaced one answers 404 with no member byte, from the next request on; the member area still needs a
+    login."""
+    feed = (server.root / "www" / "members" / "seminare" / "kalender.ics").read_bytes()
+    assert member_content(feed)  # the members-only seminar's title
+    anna, bernd = (read_calendars(private)[email] for email in ("anna@example.de", "bernd@example.de"))
+    response = server.get(f"/kalender/{anna}.ics")
+    assert (response.status, response.body) == (200, feed)
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert "private" in response.headers["Cache-Control"] and response.headers["X-Robots-Tag"] == "noindex"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+    for path in (f"/kalender/{'a' * 32}.ics", f"/kalender/{anna.upper()}.ics", f"/kalender/{anna}",
+                 f"/kalender/{anna}.ics/", f"/kalender/{anna[:-1]}.ics", f"/kalender/{anna}x.ics", "/kalender/",
+                 "/kalender", f"/kalender/{'b' * 32}.ics?x={anna}", "/kalender/%2e%2e/members/seminare/kalender.ics"):
+        response = server.get(path)
+        assert response.status in (404, 401), path
+        assert not member_content(response.body), path
+    assert server.get("/members/seminare/kalender.ics").status == 401
+
+    (private / "members.csv").write_text(MEMBERS.replace("bernd@example.de;Bernd;Ohm\n", ""), encoding="utf-8")
+    sync_members(private / "members.csv", private, site_url=HOST_URL, cost=10)
+    new = new_calendar_address(private, HOST_URL, "Anna@Example.de")
+    deploy_members(private, server.root)  # no reload, not even for Caddy
+    for revoked in (bernd, anna):
+        response = server.get(f"/kalender/{revoked}.ics")
+        assert response.status == 404 and not member_content(response.body), revoked
+    assert new == f"{HOST_URL}/kalender/{read_calendars(private)['anna@example.de']}.ics"
+    assert server.get(new.removeprefix(HOST_URL)).body == feed
+    assert server.process.poll() is None
 
 
 def test_apache_without_the_htaccess_fails_closed(built: Site, server_root: Path) -> None:
@@ -638,7 +684,7 @@ def site_with_members(root: Path) -> tuple[Site, Path]:
     private = site.root / "private"
     private.mkdir()
     (private / "members.csv").write_text(MEMBERS, encoding="utf-8")
-    sync_members(private / "members.csv", private, cost=10)
+    sync_members(private / "members.csv", private, site_url=HOST_URL, cost=10)
     return site, private
 
 
@@ -679,3 +725,18 @@ def test_the_leak_gate_looks_for_member_credentials_in_dist(tmp_path: Path) -> N
     assert {str(hit) for hit in caught.value.report.hits} == {
         f"dist/deploy/stray.txt: member e-mail of private/members.csv: 'line 3' — {PUBLISHED_HINT}",
         "dist/deploy/stray.txt: password hash of private/members.htpasswd: 'entry 2'"}
+
+
+@pytest.mark.parametrize("audience", ["public", "members"])
+def test_a_personal_calendar_address_in_any_page_stops_the_build(tmp_path: Path, audience: str) -> None:
+    """A member's calendar address is theirs alone: not on a public page, and not on a page of the member area."""
+    site, private = site_with_members(tmp_path / "site")
+    token = read_calendars(private)["bernd@example.de"]
+    site.write("pages/kalender-abo.md", f"title: Abo\naudience: {audience}\n\nHier: {HOST_URL}/kalender/{token}.ics\n")
+    with pytest.raises(LeakFound) as caught:
+        build_site(site)
+    pages = ["members/kalender-abo/index.html"] + (["kalender-abo/index.html"] if audience == "public" else [])
+    assert {str(hit) for hit in caught.value.report.hits} == {
+        f"{page}: calendar address of private/member-calendars.csv: 'line 3'" for page in pages}
+    assert token not in str(caught.value)
+    assert not site.output.exists()

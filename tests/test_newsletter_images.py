@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from audiences.rules import parse_moment
-from conftest import Site
+from conftest import HOST_URL, Site
 from gate.members import sync_members
 from sitebuild import BuildFailed, LeakFound, Project, build
 from sitebuild.pipeline import default_steps
@@ -234,7 +234,7 @@ def server(request: pytest.FixtureRequest, mailed: Site) -> Iterator[Server]:
     private = root / "private"
     (private / "members.csv").parent.mkdir()
     (private / "members.csv").write_text("email;first_name;last_name\nanna@example.de;Anna;Meier\n", encoding="utf-8")
-    sync_members(private / "members.csv", private, cost=10)
+    sync_members(private / "members.csv", private, site_url=HOST_URL, cost=10)
     deploy_members(private, root)
     started = None
     try:

@@ -20,7 +20,7 @@ import jinja2
 import pytest
 
 from audiences.rules import parse_moment
-from conftest import THEME, Site
+from conftest import HOST_URL, THEME, Site
 from gate import sync_members
 from sitebuild import BuildFailed, ContentErrors, LeakFound, Project, build
 from sitebuild.pipeline import default_steps
@@ -291,7 +291,7 @@ def test_a_member_address_published_on_purpose_can_be_allowed(site: Site) -> Non
     (site.root / "private").mkdir()
     (site.root / "private" / "members.csv").write_text(
         "email;first_name;last_name\nanna@example.de;Anna;Meier\ncafe@sonne.example;Café;Sonne\n", encoding="utf-8")
-    sync_members(site.root / "private" / "members.csv", site.root / "private", cost=10)
+    sync_members(site.root / "private" / "members.csv", site.root / "private", site_url=HOST_URL, cost=10)
     with pytest.raises(LeakFound) as caught:
         site.build(CLOCK)
     message = str(caught.value)
@@ -311,7 +311,8 @@ def test_a_page_named_like_a_section_is_refused(site: Site) -> None:
     page(site, "pages/suche.md", "Text.", "slug: pagefind\n")
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
-    sections = "ansprechpartner, fragen, images, members, newsletter, pagefind, produkte, seminare, theme, unlisted"
+    sections = ("ansprechpartner, fragen, images, kalender, members, newsletter, pagefind, produkte, seminare, theme, "
+                "unlisted")
     expected = f"slug: expected a slug that names no section of the site ({sections}); "
     assert [str(problem) for problem in caught.value.problems] == [
         f"content/pages/angebote.md:2: {expected}'produkte' is a section, found 'produkte'",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 
 import icalendar
 import pytest
@@ -90,3 +91,33 @@ def test_required_sequence() -> None:
     assert required_sequence([version(sequence=3)], version(sequence=1), zone) == 3  # never lower
     history = [version(), version(start="2027-07-01T19:00", sequence=1)]
     assert required_sequence(history, version(sequence=1), zone) == 2  # a change back is a change
+
+
+def ics_files(site: Site) -> dict[str, bytes]:
+    return {p.relative_to(site.output).as_posix(): p.read_bytes() for p in sorted(site.output.rglob("*.ics"))}
+
+
+def test_a_calendar_file_changes_only_when_its_seminar_does(site: Site) -> None:
+    """DTSTAMP is the time of the commit that last changed the seminar: a later build, at a later clock, writes
+    the same bytes; a change to one seminar changes its file and the feed, nothing else."""
+    git(site, "init", "-q")
+    site.write("seminars/roesten.md", SEMINAR.format(title="Rösten", start="2027-08-01T18:00", sequence="")
+               .replace("    ", "").replace("2027-07-01T20:00", "2027-08-01T20:00"))
+    commit(site, version())
+    committed = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=site.root, capture_output=True, text=True,
+                               check=True).stdout.strip()
+    site.build(CLOCK)
+    first = ics_files(site)
+    assert sorted(first) == ["members/seminare/cupping/cupping.ics", "members/seminare/kalender.ics",
+                             "members/seminare/roesten/roesten.ics", "seminare/kalender.ics"]
+    stamp = datetime.fromtimestamp(int(committed), UTC)
+    assert {event["DTSTAMP"].dt for data in first.values()
+            for event in icalendar.Calendar.from_ical(data).events} == {stamp}
+
+    site.build("2027-03-01T09:00")  # later, nothing changed
+    assert ics_files(site) == first
+
+    commit(site, version(title="Cupping am Abend"))
+    site.build("2027-03-01T09:00")
+    changed = {name for name, data in ics_files(site).items() if first.get(name) != data}
+    assert changed == {"members/seminare/cupping/cupping.ics", "members/seminare/kalender.ics"}

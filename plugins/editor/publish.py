@@ -23,6 +23,7 @@ from pathlib import Path
 from gate.verify import verify_deploy
 from sitebuild import BuildResult, Project, build
 from sitebuild.staging import swap_into_place
+from vorab.unlisted import KEY_BYTES, KEY_VARIABLE
 
 TARGET_VARIABLE = "VORAB_PUBLISH_TARGET"
 REMOTE = re.compile(r"[^/:]+:")  # host:path or user@host:path, as rsync and scp write it
@@ -45,6 +46,12 @@ def publish(project: Project, target: str | None, *, clock: datetime | None = No
     check the live gate at `verify_url` (raises GateCheckFailed)."""
     if not target:
         raise PublishFailed(f"{TARGET_VARIABLE}: expected user@host:/path or a local folder, found nothing")
+    if environ is not None and environ.get("CI") == "true" and not environ.get(KEY_VARIABLE):
+        # A fresh machine has no private/: its new key would move the images of every e-mail already sent.
+        raise PublishFailed(
+            f"{KEY_VARIABLE}: expected the key of the e-mail images as a secret of the CI (private/unlisted.key of "
+            f"the machine that published so far, or once: python3 -c 'import secrets; "
+            f"print(secrets.token_hex({KEY_BYTES}))'), found nothing")
     result = build(project, clock, progress=progress)
     progress(f"synchronising {result.output}/ to {target}")
     if REMOTE.match(target):

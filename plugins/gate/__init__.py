@@ -9,14 +9,15 @@ credential; its validator checks the GATE_* settings and refuses a project while
 
 from vorab import hooks
 
-from .members import MIN_COST, MembersSyncFailed, SyncResult, sync_members
+from .members import FEEDS, MIN_COST, MembersSyncFailed, SyncResult, new_calendar_address, sync_members
 from .servers import GATE_OPTIONS, GateSettings, check_gate, write_server_configs
 
-__all__ = ["MIN_COST", "GateSettings", "MembersSyncFailed", "SyncResult", "register", "sync_members",
-           "write_server_configs"]
+__all__ = ["MIN_COST", "GateSettings", "MembersSyncFailed", "SyncResult", "new_calendar_address", "register",
+           "sync_members", "write_server_configs"]
 
 
 def register() -> None:
     hooks.options(GATE_OPTIONS)
     hooks.validating.connect(check_gate)
     hooks.building.connect(write_server_configs)
+    hooks.site_folder(FEEDS, "the members' personal calendar addresses (served from private/kalender/)")

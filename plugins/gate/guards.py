@@ -18,7 +18,7 @@ from leakgate import Fingerprint
 from leakgate.text import normalise
 from vorab.errors import ContentProblem
 
-from .members import HTPASSWD, read_htpasswd
+from .members import CALENDARS, FEEDS, HTPASSWD, read_calendars, read_htpasswd
 
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -46,8 +46,8 @@ PUBLISHED_HINT = ("if this address is published on purpose, list it in GATE_PUBL
 
 
 def credential_fingerprints(private: Path, published: Collection[str] = ()) -> list[Fingerprint]:
-    """Every member e-mail in `private/` (except the `published` ones), every htpasswd hash and every password in
-    new-credentials-*.csv."""
+    """Every member e-mail in `private/` (except the `published` ones), every htpasswd hash, every password in
+    new-credentials-*.csv and every personal calendar token."""
     prints: dict[str, Fingerprint] = {}
     allowed = {address.casefold() for address in published}
 
@@ -60,7 +60,8 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
     if not private.is_dir():
         return []
     # The member export first, so that a hit names the line an operator knows; then the htpasswd file.
-    for path in sorted((p for p in private.rglob("*") if p.is_file()), key=_export_first):
+    files = (p for p in private.rglob("*") if p.is_file() and p.parent != private / FEEDS)  # those are empty
+    for path in sorted(files, key=_export_first):
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             for email in EMAIL.findall(line):
                 if email.casefold() not in allowed:
@@ -72,12 +73,14 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
         with path.open(encoding="utf-8", newline="") as file:
             for number, row in enumerate(csv.DictReader(file), 2):
                 add(row.get("password") or "", "new password", path, f"line {number}")
+    for number, token in enumerate(read_calendars(private).values(), 2):
+        add(token, "calendar address", private / CALENDARS, f"line {number}")
     return list(prints.values())
 
 
 def _export_first(path: Path) -> tuple[int, Path]:
-    """The member export (a CSV that is not a new-credentials file), then the htpasswd file, then the rest."""
-    if path.suffix == ".csv" and not path.name.startswith("new-credentials-"):
+    """The member export (a CSV that members-sync did not write), then the htpasswd file, then the rest."""
+    if path.suffix == ".csv" and not path.name.startswith("new-credentials-") and path.name != CALENDARS:
         return 0, path
     return (1 if path.name == HTPASSWD else 2), path
 

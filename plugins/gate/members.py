@@ -1,13 +1,22 @@
-"""members-sync: a member export from a CRM or e-mail tool → `private/members.htpasswd` (and its Caddy twin).
+"""members-sync: a member export from a CRM or e-mail tool → `private/members.htpasswd` (and its Caddy twin),
+and each member's personal calendar address.
 
 One bcrypt entry per member, user name = the lower-cased e-mail. New members get a random password, written once
 to `private/new-credentials-<date>.csv` for the welcome mail; members missing from the export are removed (that is
 revocation); the entries of everyone else are kept byte for byte, so the same export twice changes nothing. Every
 problem of the export is reported at once and then nothing is written.
+
+Calendar apps cannot log in, so each member also gets a personal address of the members' seminar feed,
+`https://<host>/kalender/<token>.ics` (160 random bits, like Google Calendar's "secret address"). The tokens are
+listed with the e-mails in `private/member-calendars.csv` (for the e-mail tool's merge field) and each is an empty
+file in `private/kalender/`: deployed beside the htpasswd file, the web server serves the one members' feed for
+every token that has a file there — a stat per request, so a removed member's address answers 404 from the next
+request on, and 10,000 members are 10,000 empty files, not 10,000 copies of the feed (gate/templates).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import os
@@ -32,6 +41,9 @@ OPTIONAL_COLUMNS = ("tier",)
 # Caddyfile (no quotes, braces or spaces), and it must survive a browser's Basic-auth dialog unchanged.
 EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 PASSWORD_BYTES = 18  # secrets.token_urlsafe → 24 characters
+CALENDARS = "member-calendars.csv"  # email, calendar_url
+FEEDS = "kalender"  # private/kalender/<token>, and the URL folder /kalender/<token>.ics
+FEED_TOKEN = re.compile(r"[a-z2-7]{32}")  # 20 random bytes in lower-case base32
 
 
 class MembersSyncFailed(Exception):
@@ -57,6 +69,7 @@ class SyncResult:
     removed: list[str] = field(default_factory=list)
     kept: int = 0
     credentials: Path | None = None  # the new passwords, if anyone was added
+    calendars: Path | None = None  # private/member-calendars.csv
 
     def summary(self, root: Path) -> str:
         line = f"members-sync: {len(self.added)} added, {self.kept} kept, {len(self.removed)} removed"
@@ -64,8 +77,11 @@ class SyncResult:
             line += (f"\n  new passwords: {_display(self.credentials, root)} — import it for the welcome mail, "
                      f"then delete it")
         if self.added or self.removed:
-            line += ("\n  deploy: copy private/members.htpasswd to the server (nginx, Apache: effective at once); "
-                     "Caddy: copy private/members.caddy and run `caddy reload`")
+            line += ("\n  deploy: copy private/members.htpasswd and private/kalender/ to the server (nginx, Apache: "
+                     "effective at once); Caddy: copy private/members.caddy too and run `caddy reload`")
+        if self.calendars:
+            line += (f"\n  calendar addresses: {_display(self.calendars, root)} — import it into the e-mail tool "
+                     f"(merge field for \"Ihr persönlicher Seminarkalender\")")
         return line
 
 
@@ -137,9 +153,28 @@ def hash_password(password: str, cost: int) -> str:
     return "$2y$" + hashed.removeprefix("$2b$")
 
 
-def sync_members(export: Path, private: Path, *, cost: int = 12, tiers: Sequence[str] = ("members",),
-                 today: date | None = None) -> SyncResult:
-    """Make `private/members.htpasswd` and `private/members.caddy` match the export (see the module docstring)."""
+def feed_token() -> str:
+    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
+
+
+def feed_url(site_url: str, token: str) -> str:
+    return f"{site_url.rstrip('/')}/{FEEDS}/{token}.ics"
+
+
+def read_calendars(private: Path) -> dict[str, str]:
+    """E-mail → calendar token, from private/member-calendars.csv (empty if there is none)."""
+    path = private / CALENDARS
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as file:
+        return {row["email"]: row["calendar_url"].rpartition("/")[2].removesuffix(".ics")
+                for row in csv.DictReader(file)}
+
+
+def sync_members(export: Path, private: Path, *, site_url: str, cost: int = 12,
+                 tiers: Sequence[str] = ("members",), today: date | None = None) -> SyncResult:
+    """Make `private/members.htpasswd`, `private/members.caddy` and the calendar addresses match the export (see
+    the module docstring); `site_url` is the site's address, e.g. https://www.example.com."""
     if cost < MIN_COST:
         raise ValueError(f"GATE_BCRYPT_COST: expected at least {MIN_COST}, found {cost}")
     members = read_export(export, tiers=tiers, display=_display(export, private.parent))
@@ -156,11 +191,16 @@ def sync_members(export: Path, private: Path, *, cost: int = 12, tiers: Sequence
     result = SyncResult(added=[m.email for m in new], removed=sorted(set(existing) - exported),
                         kept=len(exported) - len(new))
 
+    known = read_calendars(private)
+    tokens = {email: known.get(email) or feed_token() for email in sorted(exported)}
+
     private.mkdir(exist_ok=True)
     private.chmod(0o700)
     # The passwords first: if anything fails after this, no member has a password that nobody knows.
     if new:
-        result.credentials = _write_credentials(private, today or date.today(), new, passwords)
+        result.credentials = _write_credentials(private, today or date.today(), new, passwords,
+                                                [feed_url(site_url, tokens[m.email]) for m in new])
+    result.calendars = write_calendars(private, site_url, tokens)
     users = sorted(entries)
     _write_if_changed(private / CADDY_ACCOUNTS,
                       "# Written by members-sync for Caddy's basicauth block (import); do not edit.\n"
@@ -169,13 +209,43 @@ def sync_members(export: Path, private: Path, *, cost: int = 12, tiers: Sequence
     return result
 
 
-def _write_credentials(private: Path, today: date, members: list[Member], passwords: list[str]) -> Path:
+def write_calendars(private: Path, site_url: str, tokens: dict[str, str]) -> Path:
+    """private/member-calendars.csv and one empty file per token in private/kalender/ (and no other file there)."""
+    feeds = private / FEEDS
+    feeds.mkdir(mode=0o700, exist_ok=True)
+    wanted = set(tokens.values())
+    for token in sorted(wanted - {path.name for path in feeds.iterdir()}):
+        os.close(os.open(feeds / token, os.O_WRONLY | os.O_CREAT, 0o644))  # the server's workers read it
+    for path in feeds.iterdir():
+        if path.name not in wanted:
+            path.unlink()
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["email", "calendar_url"])
+    writer.writerows([email, feed_url(site_url, token)] for email, token in tokens.items())
+    _write_if_changed(private / CALENDARS, buffer.getvalue())
+    return private / CALENDARS
+
+
+def new_calendar_address(private: Path, site_url: str, email: str) -> str:
+    """A new token for one member (the old address answers 404 once private/kalender/ is deployed)."""
+    tokens = read_calendars(private)
+    address = email.strip().lower()
+    if address not in tokens:
+        raise ValueError(f"{address}: expected a member of {CALENDARS} (run members-sync first), found none")
+    tokens[address] = feed_token()
+    write_calendars(private, site_url, tokens)
+    return feed_url(site_url, tokens[address])
+
+
+def _write_credentials(private: Path, today: date, members: list[Member], passwords: list[str],
+                       calendars: list[str]) -> Path:
     """A new file, never an existing one: a second sync on the same day gets `-2`, `-3`, …"""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow([*COLUMNS, "password"])
-    writer.writerows([m.email, m.first_name, m.last_name, password]
-                     for m, password in zip(members, passwords, strict=True))
+    writer.writerow([*COLUMNS, "password", "calendar_url"])
+    writer.writerows([m.email, m.first_name, m.last_name, password, calendar]
+                     for m, password, calendar in zip(members, passwords, calendars, strict=True))
     for number in range(1, 1000):
         path = private / f"new-credentials-{today.isoformat()}{'' if number == 1 else f'-{number}'}.csv"
         try:

@@ -25,7 +25,7 @@ from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, setti
 from vorab.tiers import Tiers
 
 from .guards import credential_fingerprints, tracked_private
-from .members import CADDY_ACCOUNTS, HTPASSWD, MIN_COST, read_htpasswd
+from .members import CADDY_ACCOUNTS, FEEDS, HTPASSWD, MIN_COST, read_htpasswd
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What a setting may contain, so that no value can break out of a directive in any of the configurations.
@@ -52,6 +52,12 @@ GATE_OPTIONS: dict[str, Option] = {
     "GATE_SERVER_NAME": Pattern(HOST, "a host name", _host),
     "GATE_DOCUMENT_ROOT": Pattern(PATH, PATH_EXPECTED, "/var/www/vorab"),
     "GATE_HTPASSWD_PATH": Pattern(PATH, PATH_EXPECTED, "/etc/vorab/members.htpasswd"),
+    # Where private/kalender/ (members-sync: one empty file per personal calendar address) is on the server
+    "GATE_CALENDARS_PATH": Pattern(PATH, PATH_EXPECTED, lambda s: posixpath.join(
+        posixpath.dirname(str(s["GATE_HTPASSWD_PATH"]).rstrip("/")), FEEDS)),
+    # The members' seminar feed that every personal calendar address answers with (plugins/seminars)
+    "GATE_MEMBER_FEED": Pattern(r"[\w.-]+(/[\w.-]+)*", "a path inside the member area",
+                                lambda s: s.get("SEMINAR_FEED_SAVE_AS", "seminare/kalender.ics")),
     "GATE_TLS_CERTIFICATE": Pattern(PATH, PATH_EXPECTED,
                                     lambda s: f"/etc/letsencrypt/live/{s['GATE_SERVER_NAME']}/fullchain.pem"),
     "GATE_TLS_KEY": Pattern(PATH, PATH_EXPECTED,
@@ -75,6 +81,8 @@ class GateSettings:
     document_root: str  # where output/ is deployed
     members_path: str  # the member area's folder and URL segment (MEMBERS_PATH)
     htpasswd: str  # private/members.htpasswd, deployed
+    calendars: str  # private/kalender/, deployed: one empty file per personal calendar address
+    member_feed: str  # the members' feed inside the member area, e.g. seminare/kalender.ics
     caddy_accounts: str  # private/members.caddy, deployed beside the htpasswd file
     tls_certificate: str
     tls_key: str
@@ -83,6 +91,7 @@ class GateSettings:
     netlify_role: str  # the Netlify Identity role that opens the member area
     hosting: str | None = None  # GATE_HOSTING: how the site is served; its in-tree gate files go into output/
     unlisted_path: str = unlisted.FOLDER  # the folder of the unguessable addresses (vorab/unlisted.py)
+    calendars_path: str = FEEDS  # the URL folder of the personal calendar addresses
     published_emails: tuple[str, ...] = ()  # member addresses that pages may show on purpose
 
     @classmethod
@@ -90,7 +99,8 @@ class GateSettings:
         paths = {name: str(settings[name]).rstrip("/") for name in ("GATE_DOCUMENT_ROOT", "GATE_HTPASSWD_PATH")}
         return cls(server_name=settings["GATE_SERVER_NAME"], document_root=paths["GATE_DOCUMENT_ROOT"],
                    members_path=Tiers.from_settings(settings).folder(Tiers.from_settings(settings).members),
-                   htpasswd=paths["GATE_HTPASSWD_PATH"],
+                   htpasswd=paths["GATE_HTPASSWD_PATH"], calendars=str(settings["GATE_CALENDARS_PATH"]).rstrip("/"),
+                   member_feed=settings["GATE_MEMBER_FEED"],
                    caddy_accounts=posixpath.join(posixpath.dirname(paths["GATE_HTPASSWD_PATH"]), CADDY_ACCOUNTS),
                    tls_certificate=settings["GATE_TLS_CERTIFICATE"], tls_key=settings["GATE_TLS_KEY"],
                    auth_request_url=settings["GATE_AUTH_REQUEST_URL"], realm=settings["GATE_REALM"],

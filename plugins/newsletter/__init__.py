@@ -19,10 +19,10 @@ from outputs import write_output
 from vorab import hooks, unlisted
 from vorab.context import BuildContext, PublicFolder, Slot, Validation
 from vorab.errors import BuildFailed
+from vorab.history import read_history
 from vorab.options import OptionError
 from vorab.unlisted import KEY_FILE, load_key
 
-from .history import read_history
 from .issues import AUTO, FEATURE_FIELDS, NO_HISTORY, Issue, resolve_issues
 from .settings import NEWSLETTER_OPTIONS
 

@@ -18,9 +18,8 @@ from datetime import datetime, timedelta
 
 from audiences.rules import head_start_days, is_visible
 from vorab.errors import ContentProblem, found
+from vorab.history import History
 from vorab.model import Item, Registry
-
-from .history import History
 
 FEATURE_FIELDS = {"products": "products", "seminars": "seminars", "faq": "faq"}  # field → content folder
 FORBIDDEN_HTML = re.compile(r"<\s*(script|iframe|form)\b", re.IGNORECASE)

@@ -30,7 +30,7 @@ from catalog import item_url
 from catalog.body import CLOSING, MEMBERS_ONLY, Body
 from design.locale import Formatter, translations
 from design.tokens import load_tokens
-from seminars import Event, google_url, outlook_url, uid_for
+from seminars import Event, calendar_links, uid_for
 from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, shown_from
 from vorab.model import Item, Registry
 from vorab.unlisted import Key, UnlistedFolder
@@ -269,8 +269,7 @@ class Renderer:
                         and c.slug == values.get("contact")
                         and is_visible(c.schedule, audience, moment, self.registry.tiers)), None)
         return {
-            "calendar": {"ics": link(settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)),
-                         "google": google_url(event), "outlook": outlook_url(event)},
+            "calendar": calendar_links(event, link(settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug))),
             "register_email": contact.values.get("email", "") if contact else "",
             "contact_name": contact.title if contact else "",
             "capacity": int(values["capacity"]) if values.get("capacity") else None,

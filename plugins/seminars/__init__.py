@@ -7,8 +7,8 @@ calendars; default NEWSLETTER_SITEURL, else SITEURL), `SEMINAR_ICS_SAVE_AS` (def
 `seminare/{slug}/{slug}.ics`), `SEMINAR_FEED_SAVE_AS` (default `seminare/kalender.ics`), `SEMINAR_FEED_NAME`
 (default SITENAME).
 
-Templates get `item.calendar` on every seminar (`ics`, `google`, `outlook`: URLs) and `seminar_feed` (`url`,
-`webcal`).
+Templates get `item.calendar` on every seminar (`ics`, `google`, `outlook`, `outlook_work`: URLs) and
+`seminar_feed` (`url`, `webcal`).
 
 The validation that every build and `invoke check` run (plugins/sitebuild/check.py) refuses, through
 `sequence_problems`, a seminar whose time or place changed without a raised `sequence` (see sequence.py).
@@ -16,7 +16,7 @@ The validation that every build and `invoke check` run (plugins/sitebuild/check.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,14 @@ from pelican import signals
 from outputs import write_output
 from vorab import hooks
 from vorab.context import Settings, Validation
+from vorab.history import read_history
 from vorab.options import Option, Pattern, Text, Url, fill_defaults
 from vorab.tiers import Tiers
 
-from .calendar import Event, calendar, google_url, outlook_url, uid_for
+from .calendar import Event, calendar, calendar_links, uid_for
 from .sequence import sequence_problems
 
-__all__ = ["SEMINAR_OPTIONS", "Event", "google_url", "outlook_url", "register", "seminar_event", "sequence_problems",
+__all__ = ["SEMINAR_OPTIONS", "Event", "calendar_links", "register", "seminar_event", "sequence_problems",
            "uid_for"]
 
 SEMINAR_OPTIONS: dict[str, Option] = {
@@ -68,7 +69,7 @@ def zone_of(item: Any, default: str) -> str:
     return getattr(zone, "key", None) or (zone if isinstance(zone, str) and zone else default)
 
 
-def seminar_event(item: Any, settings: dict[str, Any]) -> Event:
+def seminar_event(item: Any, settings: dict[str, Any], stamp: datetime | None = None) -> Event:
     """A seminar of this run as a calendar entry: the description is the summary, never the body, plus the
     meeting link where the run was given one (only members' runs are)."""
     description = Markup(item.metadata.get("summary") or "").striptags()  # noqa: S704 — tags stripped
@@ -77,21 +78,28 @@ def seminar_event(item: Any, settings: dict[str, Any]) -> Event:
     return Event(slug=item.slug, title=item.title, start=item.start, end=item.end,
                  zone=zone_of(item, settings["TIMEZONE"]), location=getattr(item, "location", "") or "",
                  description=description, url=f"{audience_root(settings)}/{item.url}",
-                 uid=uid_for(item.slug, settings["SEMINAR_SITEURL"]), sequence=getattr(item, "sequence", 0) or 0)
+                 uid=uid_for(item.slug, settings["SEMINAR_SITEURL"]), sequence=getattr(item, "sequence", 0) or 0,
+                 stamp=stamp)
 
 
 def add_calendars(generators: list[Any]) -> None:
     """Give every seminar its calendar links, the context this audience's feed, and write one .ics per seminar
-    and the feed (DTSTAMP is the build clock, so a build is reproducible)."""
+    and the feed. A VEVENT's DTSTAMP is when its seminar's file last changed (git, else the file's time), so a
+    calendar file changes only when a seminar does; the build clock only where neither can tell."""
     context, settings = generators[0].context, generators[0].settings
     output = Path(generators[0].output_path)
     stamp = settings["AUDIENCE_CLOCK"].astimezone(UTC)
+    seminars = context.get("seminars", [])
+    source = Path(settings.get("CONTENT_SOURCE_PATH") or settings["PATH"])
+    history = read_history(source, ["."]) if seminars else None
     events = []
-    for item in context.get("seminars", []):
-        event = seminar_event(item, settings)
+    for item in seminars:
+        relpath = Path(item.source_path).relative_to(settings["PATH"]).as_posix()
+        event = seminar_event(item, settings, history.last_change(relpath) or _file_time(source / relpath) if history
+                              else None)
         events.append(event)
         ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
-        item.calendar = {"ics": ics, "google": google_url(event), "outlook": outlook_url(event)}
+        item.calendar = calendar_links(event, ics)
         ics_uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
         write_output(output / ics, calendar([event], name=event.title, uid=ics_uid, stamp=stamp))
     feed = settings["SEMINAR_FEED_SAVE_AS"]
@@ -99,6 +107,13 @@ def add_calendars(generators: list[Any]) -> None:
     write_output(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
     absolute = f"{audience_root(settings)}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
+
+
+def _file_time(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    except OSError:
+        return None
 
 
 def register() -> None:

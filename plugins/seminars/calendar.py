@@ -7,7 +7,7 @@ both say the same date, place and identity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ class Event:
     url: str  # absolute URL of the seminar's page
     uid: str
     sequence: int = 0  # raised by the editor whenever time or place change (see README)
+    stamp: datetime | None = None  # DTSTAMP: when the seminar's file last changed (None: the calendar's stamp)
 
 
 def uid_for(slug: str, site_url: str) -> str:
@@ -48,7 +49,7 @@ def local(moment: datetime, zone: str) -> datetime:
 
 def vevent(event: Event, stamp: datetime) -> icalendar.Event:
     return icalendar.Event.new(
-        uid=event.uid, sequence=event.sequence, stamp=stamp.astimezone(UTC), summary=event.title,
+        uid=event.uid, sequence=event.sequence, stamp=(event.stamp or stamp).astimezone(UTC), summary=event.title,
         start=local(event.start, event.zone), end=local(event.end, event.zone), location=event.location or None,
         description=event.description or None, url=event.url)
 
@@ -79,9 +80,67 @@ def _vevent(event: Event, stamp: datetime) -> bytes:
 
 @cache
 def _vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
-    data: bytes = icalendar.Timezone.from_tzid(zone, first_date=date(first_year, 1, 1),
-                                               last_date=date(last_year, 12, 31)).to_ical()
-    return data
+    """The zone's VTIMEZONE for the whole years first_year to last_year, from tzdata.
+
+    Each onset is the local time *before* the change, as RFC 5545 (3.6.5) wants it: the spring change in Berlin
+    is 02:00, not 03:00 (icalendar's from_tzid writes the time after it), and one RDATE per line: Mozilla's
+    ical.js (Thunderbird) misreads the comma-separated list from_tzid writes, an hour off all summer."""
+    tz = ZoneInfo(zone)
+    start = datetime(first_year, 1, 1, tzinfo=tz).astimezone(UTC)  # local midnight of 1 January
+    initial = _state(start, tz)
+    lines = [f"BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n".encode()]
+    lines.append(_observance(initial, initial[0], [start + initial[0]]))
+    observances: dict[tuple[timedelta, _State], list[datetime]] = {}  # (offset before, state after): onsets
+    before = initial
+    for change in _changes(tz, start, datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(UTC)):
+        after = _state(change, tz)
+        observances.setdefault((before[0], after), []).append(change + before[0])
+        before = after
+    for (offset_from, after), onsets in observances.items():
+        lines.append(_observance(after, offset_from, onsets))
+    lines.append(b"END:VTIMEZONE\r\n")
+    return b"".join(lines)
+
+
+_State = tuple[timedelta, timedelta, str]  # UTC offset, daylight-saving part, abbreviation
+
+
+def _state(moment: datetime, tz: ZoneInfo) -> _State:
+    here = moment.astimezone(tz)
+    return here.utcoffset() or timedelta(0), here.dst() or timedelta(0), here.tzname() or ""
+
+
+def _changes(tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """Every instant in [start, end) at which the zone's state changes: day by day, then to the minute."""
+    minute, day = timedelta(minutes=1), timedelta(days=1)
+    changes, moment, state = [], start, _state(start, tz)
+    while moment < end:
+        following = moment + day
+        if _state(following, tz) != state:
+            low, high = moment, following
+            while high - low > minute:
+                middle = low + (high - low) // minute // 2 * minute
+                low, high = (middle, high) if _state(middle, tz) == state else (low, middle)
+            changes.append(high)
+            state = _state(high, tz)
+        moment = following
+    return changes
+
+
+def _observance(state: _State, offset_from: timedelta, onsets: list[datetime]) -> bytes:
+    """A STANDARD or DAYLIGHT component; `onsets` are UTC instants shifted into the offset before them."""
+    offset_to, daylight, name = state
+    kind = "DAYLIGHT" if daylight else "STANDARD"
+    local = [f"{onset:%Y%m%dT%H%M%S}" for onset in onsets]
+    rdates = "".join(f"RDATE:{onset}\r\n" for onset in local[1:])
+    return (f"BEGIN:{kind}\r\nDTSTART:{local[0]}\r\n{rdates}TZNAME:{name}\r\nTZOFFSETFROM:{_offset(offset_from)}\r\n"
+            f"TZOFFSETTO:{_offset(offset_to)}\r\nEND:{kind}\r\n").encode()
+
+
+def _offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
 
 
 def google_url(event: Event) -> str:
@@ -92,11 +151,23 @@ def google_url(event: Event) -> str:
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-def outlook_url(event: Event) -> str:
-    query = {"rru": "addevent", "path": "/calendar/action/compose", "subject": event.title,
-             "startdt": local(event.start, event.zone).isoformat(), "enddt": local(event.end, event.zone).isoformat(),
+OUTLOOK = {"outlook": "outlook.live.com", "outlook_work": "outlook.office.com"}  # personal, Microsoft 365
+
+
+def outlook_url(event: Event, host: str) -> str:
+    """Outlook on the web's compose deeplink (the form Microsoft gives for Outlook.com and Microsoft 365:
+    /calendar/0/deeplink/compose, start and end as UTC ISO 8601 with Z)."""
+    utc = "%Y-%m-%dT%H:%M:%SZ"
+    query = {"path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
+             "startdt": f"{event.start.astimezone(UTC):{utc}}", "enddt": f"{event.end.astimezone(UTC):{utc}}",
              "body": _details(event), "location": event.location}
-    return "https://outlook.office.com/calendar/action/compose?" + urlencode(query)
+    return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(query)
+
+
+def calendar_links(event: Event, ics: str) -> dict[str, str]:
+    """What templates get as `calendar`: the .ics, Google's link and both Outlooks'."""
+    outlooks = {name: outlook_url(event, host) for name, host in OUTLOOK.items()}
+    return {"ics": ics, "google": google_url(event), **outlooks}
 
 
 def _details(event: Event) -> str:

@@ -240,6 +240,7 @@ def _run_for(project: Project, settings: Settings, audience: str, clock: datetim
         **(overrides or {}),
         "JINJA_ENVIRONMENT": jinja,
         "PATH": str(sources.path),
+        "CONTENT_SOURCE_PATH": settings["PATH"],  # the editors' files PATH was made from (their git history)
         "OUTPUT_PATH": str(destination),
         "SITEURL": siteurl,
         "AUDIENCE": audience,

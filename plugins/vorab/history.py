@@ -1,10 +1,12 @@
-"""When each content file came into the project, read from git: a moment that never moves, so that an issue
-that went out keeps what it featured (README, "Sent issues are history").
+"""When each content file came into the project and when it last changed, read from git: moments that never
+move, so that an issue that went out keeps what it featured (README, "Sent issues are history") and a calendar
+file keeps its bytes until its seminar changes.
 
 A file's arrival is the time of the commit that added it, followed through renames; a file git does not know
-yet (written locally, not committed) arrives at the build's clock. Without git, or outside a repository, nothing
-is known and every file counts as always there. A shallow clone knows only its last commits, so its answers
-would be wrong: `shallow` says so, and the newsletter validator refuses to resolve a sent issue with it.
+yet (written locally, not committed) arrives at the build's clock. Its last change is the time of the last commit
+that touched it, unless it has uncommitted changes. Without git, or outside a repository, nothing is known and
+every file counts as always there. A shallow clone knows only its last commits, so its answers would be wrong:
+`shallow` says so, and the newsletter validator refuses to resolve a sent issue with it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,18 @@ class History:
     known: bool  # False: no git, or not a repository
     shallow: bool = False
     added: dict[str, datetime] = field(default_factory=dict)  # project-relative posix path → first commit
+    changed: dict[str, datetime] = field(default_factory=dict)  # → the last commit that touched it
+    dirty: frozenset[str] = frozenset()  # changed or new since the last commit
 
     def arrival(self, path: str, clock: datetime) -> datetime | None:
         """When `path` came into the project; None when there is no history to tell."""
         if not self.known:
             return None
         return self.added.get(path, clock)
+
+    def last_change(self, path: str) -> datetime | None:
+        """When `path` last changed in git; None when git cannot tell (no history, uncommitted changes)."""
+        return None if path in self.dirty else self.changed.get(path)
 
 
 def read_history(root: Path, folders: list[str]) -> History:
@@ -42,20 +50,27 @@ def read_history(root: Path, folders: list[str]) -> History:
     if inside.returncode != 0:
         return History(known=False)
     shallow = inside.stdout.split()[-1] == "true"
-    log = run("log", "--reverse", "--relative", "--find-renames", "--diff-filter=AR", "--name-status",
+    log = run("log", "--reverse", "--relative", "--find-renames", "--diff-filter=AMR", "--name-status",
               "-z", "--format=%x01%ct", "--", *folders)
     if log.returncode != 0:  # e.g. a repository without any commit yet
         return History(known=True, shallow=shallow)
+    status = run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
+    prefix = run("rev-parse", "--show-prefix").stdout.strip()  # status names paths from the repository's root
+    dirty = frozenset(entry[3:].removeprefix(prefix) for entry in status.stdout.split("\x00") if entry[3:])
     added: dict[str, datetime] = {}
+    changed: dict[str, datetime] = {}
     for commit in log.stdout.split("\x01")[1:]:
         moment, _, changes = commit.partition("\n")
         when = datetime.fromtimestamp(int(moment.strip("\x00")), UTC)
         fields = changes.strip("\x00\n").split("\x00") if changes.strip("\x00\n") else []
         while fields:
-            status = fields.pop(0)
-            if status.startswith("R"):  # a renamed file keeps the arrival of its old name
+            kind = fields.pop(0)
+            if kind.startswith("R"):  # a renamed file keeps the arrival of its old name
                 old, new = fields.pop(0), fields.pop(0)
                 added[new] = added.get(old, when)
             else:
-                added.setdefault(fields.pop(0), when)
-    return History(known=True, shallow=shallow, added=added)
+                new = fields.pop(0)
+                if kind == "A":
+                    added.setdefault(new, when)
+            changed[new] = when
+    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=dirty)
