@@ -264,8 +264,9 @@ def bench(c: Context, items: int = 2000, runs: int = 3, scaling: bool = False, r
     print(f"→ {target}")
 
 
-@task(help={"file": "the member export (CSV: email, first_name, last_name[, tier]); default private/members.csv"})
-def members_sync(c: Context, file: str | None = None) -> None:
+@task(help={"file": "the member export (CSV: email, first_name, last_name[, tier]); default private/members.csv",
+            "allow_removals": "remove more than a fifth (or all) of the members, as the export says"})
+def members_sync(c: Context, file: str | None = None, allow_removals: bool = False) -> None:
     """Make private/members.htpasswd (and members.caddy) and the members' calendar addresses match a member export:
     add, keep, revoke. The GATE_* settings come from publishconf.py, like the server configurations'."""
     from gate import MembersSyncFailed, sync_members
@@ -274,7 +275,8 @@ def members_sync(c: Context, file: str | None = None) -> None:
     export = Path(file) if file else ROOT / "private" / "members.csv"
     try:
         result = sync_members(export, ROOT / "private", site_url=f"https://{settings['GATE_SERVER_NAME']}",
-                              cost=settings["GATE_BCRYPT_COST"], tiers=Tiers.from_settings(settings).member_tiers)
+                              cost=settings["GATE_BCRYPT_COST"], tiers=Tiers.from_settings(settings).member_tiers,
+                              allow_removals=allow_removals, progress=_progress)
     except (MembersSyncFailed, ValueError, OSError) as error:
         raise Exit(str(error), code=1) from None
     print(result.summary(ROOT))

@@ -234,7 +234,7 @@ def server(request: pytest.FixtureRequest, mailed: Site) -> Iterator[Server]:
     private = root / "private"
     (private / "members.csv").parent.mkdir()
     (private / "members.csv").write_text("email;first_name;last_name\nanna@example.de;Anna;Meier\n", encoding="utf-8")
-    sync_members(private / "members.csv", private, site_url=HOST_URL, cost=10)
+    sync_members(private / "members.csv", private, site_url=HOST_URL)
     deploy_members(private, root)
     started = None
     try:

@@ -291,7 +291,7 @@ def test_a_member_address_published_on_purpose_can_be_allowed(site: Site) -> Non
     (site.root / "private").mkdir()
     (site.root / "private" / "members.csv").write_text(
         "email;first_name;last_name\nanna@example.de;Anna;Meier\ncafe@sonne.example;Café;Sonne\n", encoding="utf-8")
-    sync_members(site.root / "private" / "members.csv", site.root / "private", site_url=HOST_URL, cost=10)
+    sync_members(site.root / "private" / "members.csv", site.root / "private", site_url=HOST_URL)
     with pytest.raises(LeakFound) as caught:
         site.build(CLOCK)
     message = str(caught.value)

@@ -5,7 +5,7 @@ over ssh (`--delete --checksum`, files put in place only at the end), anything e
 as a whole by an atomic swap. Nothing is synchronised unless the build, the leak gate included, passed: a failed
 build raises before the sync is reached.
 
-A publish never removes a gate file of the target (`.htaccess` in any folder, Netlify's `_redirects` and
+A publish never removes a gate file of the target (`.htaccess` in any folder, `_redirects` and
 `_headers`): the build writes the ones its GATE_HOSTING needs into `output/`, and one the build does not write
 but the target has (copied there by hand) is protected — kept by rsync, carried over into the new local tree.
 """

@@ -1,7 +1,7 @@
 """The gate in front of the member area: member credentials and the web servers' configurations.
 
 `members-sync` (tasks.py → `sync_members`) keeps `private/members.htpasswd` in step with a member export; the build
-step `write_server_configs` writes nginx, Apache, Caddy and Netlify configurations into `dist/deploy/` (and the
+step `write_server_configs` writes nginx, Apache, Caddy and Cloudflare configurations into `dist/deploy/` (and the
 chosen hosting's in-tree gate files into the site) and makes the leak gate look for every member e-mail and
 credential; its validator checks the GATE_* settings and refuses a project while git tracks `private/`;
 `verify-deploy` (verify.py) checks a live site from outside.

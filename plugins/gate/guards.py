@@ -18,7 +18,7 @@ from leakgate import Fingerprint
 from leakgate.text import normalise
 from vorab.errors import ContentProblem
 
-from .members import CALENDARS, FEEDS, HTPASSWD, read_calendars, read_htpasswd
+from .members import CALENDARS, EDGE_ACCOUNTS, FEEDS, HTPASSWD, read_calendars, read_edge_accounts, read_htpasswd
 
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -39,6 +39,23 @@ def tracked_private(root: Path) -> list[ContentProblem]:
     return [ContentProblem(name, 1, "git", "member data that git does not track: remove it from git (it stays on "
                            "disk) with `git rm -r --cached private/`, keep /private/ in .gitignore, and treat the "
                            "credentials as exposed", "it tracked") for name in listed.stdout.split("\0") if name]
+
+
+def private_in_history(root: Path) -> list[ContentProblem]:
+    """A warning if any commit of the repository ever held a file in private/ (removing it later does not take
+    it out of the history that every clone has)."""
+    try:
+        logged = subprocess.run(["git", "-C", str(root), "log", "--all", "--format=%h", "-1", "--", "private/"],
+                                capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"}, check=False)
+    except FileNotFoundError:
+        return []
+    commit = logged.stdout.strip()
+    if logged.returncode != 0 or not commit:
+        return []
+    return [ContentProblem("private/", 1, "git", "member data in no commit: every clone still has it — treat the "
+                           "credentials as exposed (new passwords: delete private/members.htpasswd and run "
+                           "members-sync) and purge it from the history (git filter-repo --invert-paths --path "
+                           "private/, then force-push and re-clone)", f"it in commit {commit}")]
 
 
 PUBLISHED_HINT = ("if this address is published on purpose, list it in GATE_PUBLISHED_MEMBER_EMAILS (pelicanconf.py "
@@ -69,6 +86,8 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
     htpasswd = private / HTPASSWD
     for number, hashed in enumerate(read_htpasswd(htpasswd).values(), 1):
         add(hashed, "password hash", htpasswd, f"entry {number}")
+    for number, hashed in enumerate(read_edge_accounts(private).values(), 1):
+        add(hashed, "password hash", private / EDGE_ACCOUNTS, f"entry {number}")
     for path in sorted(private.glob("new-credentials-*.csv")):
         with path.open(encoding="utf-8", newline="") as file:
             for number, row in enumerate(csv.DictReader(file), 2):

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import io
+import json
 import os
 import re
 import secrets
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +35,13 @@ import bcrypt
 
 from vorab.errors import ContentProblem, found
 
-MIN_COST = 10
+# bcrypt's own minimum. The cost slows down guessing a password from its hash; members-sync's passwords are 144
+# random bits, which no cost makes easier or harder to guess, while nginx and Apache pay the cost on every request
+# (README, "Hashing"). 4 is about a millisecond per request.
+MIN_COST = 4
+DEFAULT_COST = 4
+MAX_REMOVED_SHARE = 0.2  # more than this share (or all) of the members gone at once needs --allow-removals
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet may run as a formula
 HTPASSWD = "members.htpasswd"
 CADDY_ACCOUNTS = "members.caddy"
 COLUMNS = ("email", "first_name", "last_name")
@@ -42,6 +51,11 @@ OPTIONAL_COLUMNS = ("tier",)
 EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 PASSWORD_BYTES = 18  # secrets.token_urlsafe → 24 characters
 CALENDARS = "member-calendars.csv"  # email, calendar_url
+# The same members for the Cloudflare edge (gate/templates/cloudflare/worker.js): Workers have no bcrypt, but
+# WebCrypto's PBKDF2. Made from the password, so only for members who got theirs from members-sync since.
+EDGE_ACCOUNTS = "members.edge.json"
+EDGE_CALENDARS = "kalender.edge.json"  # the calendar tokens, bound to the edge worker like the members
+EDGE_ITERATIONS = 1000
 FEEDS = "kalender"  # private/kalender/<token>, and the URL folder /kalender/<token>.ics
 FEED_TOKEN = re.compile(r"[a-z2-7]{32}")  # 20 random bytes in lower-case base32
 
@@ -70,6 +84,7 @@ class SyncResult:
     kept: int = 0
     credentials: Path | None = None  # the new passwords, if anyone was added
     calendars: Path | None = None  # private/member-calendars.csv
+    without_edge: int = 0  # members whose password predates members.edge.json: new passwords for the edge
 
     def summary(self, root: Path) -> str:
         line = f"members-sync: {len(self.added)} added, {self.kept} kept, {len(self.removed)} removed"
@@ -78,7 +93,12 @@ class SyncResult:
                      f"then delete it")
         if self.added or self.removed:
             line += ("\n  deploy: copy private/members.htpasswd and private/kalender/ to the server (nginx, Apache: "
-                     "effective at once); Caddy: copy private/members.caddy too and run `caddy reload`")
+                     "effective at once); Caddy: copy private/members.caddy too and run `caddy reload`; Cloudflare: "
+                     "wrangler secret put VORAB_MEMBERS < private/members.edge.json, VORAB_CALENDARS < "
+                     "private/kalender.edge.json")
+        if self.without_edge:
+            line += (f"\n  {self.without_edge} members have passwords from before members.edge.json: they need new "
+                     f"ones for the Cloudflare edge (README, \"Cloudflare\")")
         if self.calendars:
             line += (f"\n  calendar addresses: {_display(self.calendars, root)} — import it into the e-mail tool "
                      f"(merge field for \"Ihr persönlicher Seminarkalender\")")
@@ -109,7 +129,15 @@ def read_export(path: Path, *, tiers: Sequence[str] = ("members",), display: str
     members: list[Member] = []
     first_line: dict[str, int] = {}
     problems: list[ContentProblem] = []
-    for row in rows:
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:  # a field over the csv module's limit, a NUL byte, an open quote at the end
+            raise MembersSyncFailed(source, [*problems, ContentProblem(
+                source, rows.line_num, "row", "a CSV row of plain text, each field under 128 KiB",
+                str(error))]) from None
         line = rows.line_num
         if not any(cell.strip() for cell in row):
             continue  # blank lines, and the ";;;" lines spreadsheets leave at the end
@@ -118,6 +146,10 @@ def read_export(path: Path, *, tiers: Sequence[str] = ("members",), display: str
                                            str(len(row))))
             continue
         values = {name: cell.strip() for name, cell in zip(header, row, strict=True)}
+        for name, value in values.items():
+            if any(unicodedata.category(char) == "Cc" for char in value):
+                problems.append(ContentProblem(source, line, name, "text without control characters",
+                                               found(value[:40])))
         email = values["email"].lower()
         tier = values.get("tier", "")
         if not EMAIL.fullmatch(email):
@@ -147,6 +179,19 @@ def read_htpasswd(path: Path) -> dict[str, str]:
     return entries
 
 
+def edge_hash(password: str) -> str:
+    """PBKDF2-SHA256, as the edge worker checks it: `pbkdf2-sha256$<iterations>$<salt>$<hash>` (base64)."""
+    salt = secrets.token_bytes(16)
+    derived = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, EDGE_ITERATIONS)
+    return "$".join(["pbkdf2-sha256", str(EDGE_ITERATIONS), base64.b64encode(salt).decode(),
+                     base64.b64encode(derived).decode()])
+
+
+def read_edge_accounts(private: Path) -> dict[str, str]:
+    path = private / EDGE_ACCOUNTS
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+
+
 def hash_password(password: str, cost: int) -> str:
     """bcrypt as `$2y$`, the prefix Apache's own `htpasswd -B` writes; nginx, Caddy and Python read it too."""
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(cost)).decode()
@@ -171,28 +216,49 @@ def read_calendars(private: Path) -> dict[str, str]:
                 for row in csv.DictReader(file)}
 
 
-def sync_members(export: Path, private: Path, *, site_url: str, cost: int = 12,
-                 tiers: Sequence[str] = ("members",), today: date | None = None) -> SyncResult:
+def new_password() -> str:
+    """24 random characters (144 bits) that no spreadsheet reads as a formula."""
+    while (password := secrets.token_urlsafe(PASSWORD_BYTES)).startswith(FORMULA_START):
+        pass
+    return password
+
+
+def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFAULT_COST,
+                 tiers: Sequence[str] = ("members",), today: date | None = None, allow_removals: bool = False,
+                 progress: Callable[[str], None] = lambda message: None) -> SyncResult:
     """Make `private/members.htpasswd`, `private/members.caddy` and the calendar addresses match the export (see
-    the module docstring); `site_url` is the site's address, e.g. https://www.example.com."""
+    the module docstring); `site_url` is the site's address, e.g. https://www.example.com. An export that would
+    remove more than MAX_REMOVED_SHARE of the members is refused unless `allow_removals`."""
     if cost < MIN_COST:
         raise ValueError(f"GATE_BCRYPT_COST: expected at least {MIN_COST}, found {cost}")
-    members = read_export(export, tiers=tiers, display=_display(export, private.parent))
+    display = _display(export, private.parent)
+    members = read_export(export, tiers=tiers, display=display)
     existing = read_htpasswd(private / HTPASSWD)
     exported = {member.email for member in members}
+    removed = sorted(set(existing) - exported)
+    too_many = len(removed) == len(existing) or len(removed) > max(1.0, MAX_REMOVED_SHARE * len(existing))
+    if existing and removed and too_many and not allow_removals:
+        raise MembersSyncFailed(display, [ContentProblem(
+            display, 1, "members", f"at most {MAX_REMOVED_SHARE:.0%} of the {len(existing)} members removed at once "
+            f"(run with --allow-removals if that is meant)", f"{len(removed)} removed")])
     new = [member for member in members if member.email not in existing]
-    passwords = [secrets.token_urlsafe(PASSWORD_BYTES) for _ in new]
+    passwords = [new_password() for _ in new]
+    hashes: list[str] = []
     # bcrypt releases the GIL, so threads hash on every core.
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        hashes = list(pool.map(hash_password, passwords, [cost] * len(new)))
+        for number, hashed in enumerate(pool.map(hash_password, passwords, [cost] * len(new)), 1):
+            hashes.append(hashed)
+            if number % 500 == 0 or number == len(new) > 500:
+                progress(f"{number} of {len(new)} new passwords hashed")
 
     entries = {user: hashed for user, hashed in existing.items() if user in exported}
     entries.update((member.email, hashed) for member, hashed in zip(new, hashes, strict=True))
-    result = SyncResult(added=[m.email for m in new], removed=sorted(set(existing) - exported),
-                        kept=len(exported) - len(new))
+    result = SyncResult(added=[m.email for m in new], removed=removed, kept=len(exported) - len(new))
 
     known = read_calendars(private)
     tokens = {email: known.get(email) or feed_token() for email in sorted(exported)}
+    edge = {user: hashed for user, hashed in read_edge_accounts(private).items() if user in exported}
+    edge.update((member.email, edge_hash(password)) for member, password in zip(new, passwords, strict=True))
 
     private.mkdir(exist_ok=True)
     private.chmod(0o700)
@@ -200,17 +266,36 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = 12,
     if new:
         result.credentials = _write_credentials(private, today or date.today(), new, passwords,
                                                 [feed_url(site_url, tokens[m.email]) for m in new])
-    result.calendars = write_calendars(private, site_url, tokens)
     users = sorted(entries)
-    _write_if_changed(private / CADDY_ACCOUNTS,
-                      "# Written by members-sync for Caddy's basicauth block (import); do not edit.\n"
-                      + "".join(f"{user} {entries[user]}\n" for user in users))
-    _write_if_changed(private / HTPASSWD, "".join(f"{user}:{entries[user]}\n" for user in users))
+    # One consistent set: every file is written beside its old one first, and only then all are moved into place,
+    # so a failing disk leaves the old set as it was.
+    _replace_together({
+        private / HTPASSWD: "".join(f"{user}:{entries[user]}\n" for user in users),
+        private / CADDY_ACCOUNTS: "# Written by members-sync for Caddy's basicauth block (import); do not edit.\n"
+                                  + "".join(f"{user} {entries[user]}\n" for user in users),
+        private / CALENDARS: _calendars_csv(site_url, tokens),
+        private / EDGE_ACCOUNTS: json.dumps(dict(sorted(edge.items())), indent=1) + "\n",
+        private / EDGE_CALENDARS: _edge_calendars(tokens)})
+    _sync_feed_files(private, tokens)
+    result.calendars = private / CALENDARS
+    result.without_edge = len(exported) - len(edge)
     return result
 
 
-def write_calendars(private: Path, site_url: str, tokens: dict[str, str]) -> Path:
-    """private/member-calendars.csv and one empty file per token in private/kalender/ (and no other file there)."""
+def _calendars_csv(site_url: str, tokens: dict[str, str]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["email", "calendar_url"])
+    writer.writerows([spreadsheet_safe(email), feed_url(site_url, token)] for email, token in tokens.items())
+    return buffer.getvalue()
+
+
+def _edge_calendars(tokens: dict[str, str]) -> str:
+    return json.dumps(sorted(tokens.values()), indent=0) + "\n"
+
+
+def _sync_feed_files(private: Path, tokens: dict[str, str]) -> None:
+    """One empty file per token in private/kalender/, and no other file there."""
     feeds = private / FEEDS
     feeds.mkdir(mode=0o700, exist_ok=True)
     wanted = set(tokens.values())
@@ -219,12 +304,12 @@ def write_calendars(private: Path, site_url: str, tokens: dict[str, str]) -> Pat
     for path in feeds.iterdir():
         if path.name not in wanted:
             path.unlink()
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["email", "calendar_url"])
-    writer.writerows([email, feed_url(site_url, token)] for email, token in tokens.items())
-    _write_if_changed(private / CALENDARS, buffer.getvalue())
-    return private / CALENDARS
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A CSV cell that a spreadsheet shows as text (OWASP, "CSV Injection"): a leading ' where it could start a
+    formula."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 def new_calendar_address(private: Path, site_url: str, email: str) -> str:
@@ -234,7 +319,9 @@ def new_calendar_address(private: Path, site_url: str, email: str) -> str:
     if address not in tokens:
         raise ValueError(f"{address}: expected a member of {CALENDARS} (run members-sync first), found none")
     tokens[address] = feed_token()
-    write_calendars(private, site_url, tokens)
+    _replace_together({private / CALENDARS: _calendars_csv(site_url, tokens),
+                       private / EDGE_CALENDARS: _edge_calendars(tokens)})
+    _sync_feed_files(private, tokens)
     return feed_url(site_url, tokens[address])
 
 
@@ -244,7 +331,7 @@ def _write_credentials(private: Path, today: date, members: list[Member], passwo
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([*COLUMNS, "password", "calendar_url"])
-    writer.writerows([m.email, m.first_name, m.last_name, password, calendar]
+    writer.writerows([spreadsheet_safe(cell) for cell in (m.email, m.first_name, m.last_name, password, calendar)]
                      for m, password, calendar in zip(members, passwords, calendars, strict=True))
     for number in range(1, 1000):
         path = private / f"new-credentials-{today.isoformat()}{'' if number == 1 else f'-{number}'}.csv"
@@ -258,15 +345,25 @@ def _write_credentials(private: Path, today: date, members: list[Member], passwo
     raise FileExistsError(f"{private}/new-credentials-{today.isoformat()}-*.csv: too many files for one day")
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    """Replace `path` atomically (readable by its owner only), and only if its text changes."""
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
-    temporary = path.with_name(f".{path.name}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(descriptor, "w", encoding="utf-8", newline="") as file:
-        file.write(text)
-    os.replace(temporary, path)
+def _replace_together(texts: dict[Path, str]) -> None:
+    """Write every changed file beside itself (readable by its owner only, flushed to disk), then move them all
+    into place; if any write fails, none is moved and the temporary files are removed."""
+    changed = {path: text for path, text in texts.items()
+               if not (path.exists() and path.read_text(encoding="utf-8") == text)}
+    temporaries = {path: path.with_name(f".{path.name}.tmp") for path in changed}
+    try:
+        for path, text in changed.items():
+            descriptor = os.open(temporaries[path], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(descriptor, "w", encoding="utf-8", newline="") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+    except BaseException:
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+        raise
+    for path, temporary in temporaries.items():
+        os.replace(temporary, path)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -1,7 +1,8 @@
 """The server side of the gate, written by every build into `dist/deploy/` (build step `write_server_configs`).
 
 The files under `templates/` mirror `dist/deploy/`: nginx (basic auth, and auth_request for an oauth2-proxy
-compatible single sign-on), Apache (virtual host + the member folder's .htaccess), Caddy and Netlify. Each gates
+compatible single sign-on), Apache (virtual host + the member folder's .htaccess), Caddy and the Cloudflare edge (a
+Worker in front of the static assets). Each gates
 `/members` and everything below it, marks member responses `Cache-Control: private, no-store` and
 `X-Robots-Tag: noindex`, lists no directories and answers refusals with the public site's /401.html.
 """
@@ -19,13 +20,13 @@ import jinja2
 
 from outputs import write_output
 from vorab import unlisted
-from vorab.context import BuildContext, PublicFolder, Settings, Validation
+from vorab.context import BuildContext, PublicFolder, Settings, Validation, private_folder
 from vorab.errors import ContentProblem
 from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, setting_lines
 from vorab.tiers import Tiers
 
-from .guards import credential_fingerprints, tracked_private
-from .members import CADDY_ACCOUNTS, FEEDS, HTPASSWD, MIN_COST, read_htpasswd
+from .guards import credential_fingerprints, private_in_history, tracked_private
+from .members import CADDY_ACCOUNTS, DEFAULT_COST, FEEDS, HTPASSWD, MIN_COST, read_htpasswd
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What a setting may contain, so that no value can break out of a directive in any of the configurations.
@@ -40,7 +41,7 @@ HOSTINGS: dict[str, dict[str, str]] = {
     "nginx-sso": {},
     "apache": {"apache/members/.htaccess": "{members}/.htaccess", "apache/.htaccess": ".htaccess"},
     "caddy": {},
-    "netlify": {"netlify/_redirects": "_redirects", "netlify/_headers": "_headers"},
+    "cloudflare": {},  # the worker gates every request before the assets (cloudflare/worker.js)
 }
 
 
@@ -65,8 +66,7 @@ GATE_OPTIONS: dict[str, Option] = {
     "GATE_AUTH_REQUEST_URL": Pattern(r"https?://[\w.-]+(:\d+)?/[\w./-]*", "an http(s) URL with a path",
                                      "http://127.0.0.1:4180/oauth2/auth"),
     "GATE_REALM": Pattern(WORDS, "letters, digits, spaces or -", "Kundenbereich"),
-    "GATE_NETLIFY_ROLE": Pattern(WORDS, "letters, digits, spaces or -", "member"),
-    "GATE_BCRYPT_COST": Integer(12, minimum=MIN_COST),
+    "GATE_BCRYPT_COST": Integer(DEFAULT_COST, minimum=MIN_COST),  # members-sync's cost, README "Hashing"
     "GATE_HOSTING": Choice(HOSTINGS, None, optional=True),
     "GATE_PUBLISHED_MEMBER_EMAILS": ListOf(EMAIL, ()),
 }
@@ -88,7 +88,6 @@ class GateSettings:
     tls_key: str
     auth_request_url: str  # the single-sign-on proxy's check, e.g. oauth2-proxy's /oauth2/auth
     realm: str  # the name browsers show in the login dialog
-    netlify_role: str  # the Netlify Identity role that opens the member area
     hosting: str | None = None  # GATE_HOSTING: how the site is served; its in-tree gate files go into output/
     unlisted_path: str = unlisted.FOLDER  # the folder of the unguessable addresses (vorab/unlisted.py)
     calendars_path: str = FEEDS  # the URL folder of the personal calendar addresses
@@ -104,7 +103,7 @@ class GateSettings:
                    caddy_accounts=posixpath.join(posixpath.dirname(paths["GATE_HTPASSWD_PATH"]), CADDY_ACCOUNTS),
                    tls_certificate=settings["GATE_TLS_CERTIFICATE"], tls_key=settings["GATE_TLS_KEY"],
                    auth_request_url=settings["GATE_AUTH_REQUEST_URL"], realm=settings["GATE_REALM"],
-                   netlify_role=settings["GATE_NETLIFY_ROLE"], hosting=settings["GATE_HOSTING"],
+                   hosting=settings["GATE_HOSTING"],
                    published_emails=tuple(settings["GATE_PUBLISHED_MEMBER_EMAILS"]))
 
     def in_tree(self) -> dict[str, str]:
@@ -161,6 +160,21 @@ def check_gate(validation: Validation) -> None:
                                        "configurations answer every refusal with the public page 401.html",
                                        repr(settings.get("DIRECT_TEMPLATES"))))
     problems += tracked_private(Path(settings["PATH"]).parent)
+    validation.warnings += private_in_history(Path(settings["PATH"]).parent)
+    validation.warnings += slow_hashes(private_folder(settings), settings["GATE_BCRYPT_COST"])
+
+
+def slow_hashes(private: Path, cost: int) -> list[ContentProblem]:
+    """A warning while members' entries cost more than GATE_BCRYPT_COST: nginx and Apache pay it per request."""
+    costs = [int(hashed.split("$")[2]) for hashed in read_htpasswd(private / HTPASSWD).values()
+             if hashed.count("$") >= 3 and hashed.split("$")[2].isdigit()]
+    slow = [found for found in costs if found > cost]
+    if not slow:
+        return []
+    return [ContentProblem(f"private/{HTPASSWD}", 1, "GATE_BCRYPT_COST", f"entries of cost {cost}: every member "
+                           f"request pays the cost of its entry (README, \"Hashing\"); delete those lines and run "
+                           f"members-sync to give their members new passwords",
+                           f"{len(slow)} of {len(costs)} entries of cost {max(slow)}")]
 
 
 def write_server_configs(context: BuildContext) -> None:
