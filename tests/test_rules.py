@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from audiences.rules import Schedule, head_start_days, is_visible, parse_moment
+from audiences.rules import Schedule, head_start_days, is_date_only, is_visible, parse_moment
 from vorab.tiers import Tiers
 
 BERLIN = "Europe/Berlin"
@@ -69,7 +69,18 @@ def test_explicit_offsets_are_respected() -> None:
     assert at("2027-01-15T09:00+05:30") == parse_moment("2027-01-15T03:30Z", BERLIN)
 
 
-@pytest.mark.parametrize("text", ["31.2.2027", "2027-02-31", "morgen", "2027-13-01", "", "2027/01/15"])
+@pytest.mark.parametrize(("text", "iso"), [
+    ("15.01.2027", "2027-01-15T00:00:00+01:00"), ("1.2.2027", "2027-02-01T00:00:00+01:00"),
+    ("15.01.2027 09:00", "2027-01-15T09:00:00+01:00"), ("15.01.2027, 9:00 Uhr", "2027-01-15T09:00:00+01:00"),
+    ("01.07.2027 18:30", "2027-07-01T18:30:00+02:00"), ("15.01.2027T09:00", "2027-01-15T09:00:00+01:00"),
+])
+def test_german_dates_are_read_like_iso_ones(text: str, iso: str) -> None:
+    assert parse_moment(text, BERLIN).isoformat() == iso
+    assert is_date_only(text) == (":" not in text)
+
+
+@pytest.mark.parametrize("text", ["31.2.2027", "2027-02-31", "morgen", "2027-13-01", "", "2027/01/15", "15.01.27",
+                                  "15.01.2027 25:00", "15.13.2027"])
 def test_unparseable_dates_raise(text: str) -> None:
     with pytest.raises(ValueError):
         parse_moment(text, BERLIN)

@@ -64,8 +64,8 @@ def test_every_problem_is_reported_at_once_and_output_is_untouched(site: Site) -
         "content/pages/doppelt.md), found 'ueber-uns'",
         "content/products/bohne.md:2: audience: expected one of public, members, found 'everyone'",
         "content/products/bohne.md:3: status: expected one of published, draft, found 'secret'",
-        "content/products/bohne.md:4: public_from: expected an ISO 8601 date or date-time "
-        "(e.g. 2027-01-15 or 2027-01-15T09:00), found '31.2.2027'",
+        "content/products/bohne.md:4: public_from: expected a date or date-time "
+        "(e.g. 15.01.2027, 15.01.2027 09:00, 2027-01-15 or 2027-01-15T09:00), found '31.2.2027'",
         "content/products/bohne.md:5: image: expected an existing file under content/images/, "
         "found 'images/products/fehlt.svg'",
         "content/seminars/cupping.md:3: end: expected a moment after start (2027-05-14T18:00:00+02:00), "
@@ -112,3 +112,39 @@ def test_bad_clock_is_reported(site: Site) -> None:
     with pytest.raises(BuildFailed, match=r"^--as-of: expected an ISO 8601 date or date-time \(e\.g\. "
                                           r"2027-01-15T09:00\), found 'Montag'$"):
         parse_clock("Montag", {"TIMEZONE": "Europe/Berlin"})
+
+
+def test_german_dates_work_like_iso_dates(site: Site) -> None:
+    site.write("pages/ueber-uns.md", "title: Über uns\n\nWir rösten.\n")
+    site.write("products/bohne.md", "title: Bohne\naudience: public\npublic_from: 10.01.2027 09:00\n"
+                                    "expires: 15.01.2027\n\nKräftig.\n")
+    site.build("2027-01-10T08:59")
+    assert "produkte/bohne/index.html" not in site.files(members=False)
+    site.build("2027-01-14T23:59")
+    assert "produkte/bohne/index.html" in site.files(members=False)
+    site.build("2027-01-15T00:00")  # expires: the day begins without it
+    assert "produkte/bohne/index.html" not in site.files(members=False)
+
+
+def test_a_plain_path_to_a_content_file_is_refused_with_the_link_to_write(site: Site) -> None:
+    site.image("images/products/bohne.svg")
+    site.write("pages/ueber-uns.md", "title: Über uns\n\nWir rösten.\n")
+    site.write("products/bohne.md", """\
+        title: Bohne
+
+        ![Tüte](../images/products/bohne.svg) und [über uns](../pages/ueber-uns.md).
+        ![Fehlt](../images/products/fehlt.png), [extern](https://example.org/x.md), [Seite](../ueber-uns/)
+        ![Richtig]({static}/images/products/bohne.svg)
+
+        ```
+        ![Beispiel](../images/products/bohne.svg)
+        ```
+        """)
+    assert problems(site) == [
+        "content/products/bohne.md:3: link: expected {filename}/pages/ueber-uns.md (a plain path to a file of "
+        "content/ is broken on the site), found '../pages/ueber-uns.md'",
+        "content/products/bohne.md:3: link: expected {static}/images/products/bohne.svg (a plain path to a file of "
+        "content/ is broken on the site), found '../images/products/bohne.svg'",
+        "content/products/bohne.md:4: image: expected an existing file under content/, written as "
+        "{static}/images/…, found '../images/products/fehlt.png'",
+    ]

@@ -7,6 +7,7 @@ more name in the `AUDIENCE_TIERS` setting. The lowest tier is the public.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -60,10 +61,25 @@ def head_start_days(schedule: Schedule, clock: datetime) -> int | None:
     return math.ceil((schedule.public_from - seen_from) / timedelta(days=1))
 
 
-def parse_moment(text: str, timezone: str) -> datetime:
-    """Parse an ISO 8601 date or date-time; without an offset it is in `timezone`. Raises ValueError."""
+# The way German editors write a date and time: 15.01.2027, 1.2.2027, 15.01.2027 09:00, 15.01.2027, 9:00 Uhr
+GERMAN_MOMENT = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:(?:,? +|T)(\d{1,2}):(\d{2})(?: *Uhr)?)?")
+
+
+def is_date_only(text: str) -> bool:
+    """A date without a time of day (2027-01-15 or 15.01.2027): the whole day, where a field means that."""
     text = text.strip()
-    if len(text) == 10:
+    german = GERMAN_MOMENT.fullmatch(text)
+    return german[4] is None if german else len(text) == 10
+
+
+def parse_moment(text: str, timezone: str) -> datetime:
+    """Parse an ISO 8601 date or date-time, or a German one (15.01.2027, 15.01.2027 09:00); without an offset it
+    is in `timezone`. Raises ValueError."""
+    text = text.strip()
+    if german := GERMAN_MOMENT.fullmatch(text):
+        day, month, year, hour, minute = german.groups()
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    elif len(text) == 10:
         day = date.fromisoformat(text)
         moment = datetime(day.year, day.month, day.day)
     else:

@@ -17,7 +17,7 @@ class Kind(Enum):
     """How a field's value is read and checked."""
 
     TEXT = "text"
-    MOMENT = "an ISO 8601 date or date-time (e.g. 2027-01-15 or 2027-01-15T09:00)"
+    MOMENT = "a date or date-time (e.g. 15.01.2027, 15.01.2027 09:00, 2027-01-15 or 2027-01-15T09:00)"
     AUDIENCE = "an audience"
     STATUS = "a status"
     SLUG = "a slug of lower-case letters, digits and hyphens"

@@ -7,8 +7,10 @@ unlisted folder (vorab/unlisted.py), where mail clients fetch it without a login
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import logging
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -72,6 +74,7 @@ class Renderer:
         self.settings = settings
         self.key = key
         self.pictures = ImageProcessor(Path(settings["CACHE_PATH"]) / "email-images")
+        self.inlined = Path(settings["CACHE_PATH"]) / "email-inlined"  # premailer's results, by their input
         self.registry = registry
         self.tiers = registry.tiers
         self.urls_by_source = {item.relpath: item_url(settings, item.type.name, item.slug) for item in registry.items}
@@ -180,9 +183,23 @@ class Renderer:
                                   root)
             raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {template}") from None
         sizes = {image_base + name: (image.width, image.height) for name, image in images.items()}
-        return Rendered(with_image_sizes(inline_css(compiled), sizes), plain_text(text.strip()), web_version, site,
+        return Rendered(with_image_sizes(self.inline_css(compiled), sizes), plain_text(text.strip()), web_version, site,
                         links, images, folder, image_base, logo=context["site"]["logo"]["url"].removeprefix(image_base),
                         mjml=mjml_source)
+
+    def inline_css(self, html: str) -> str:
+        """inline_css, remembered by the HTML it was given: premailer is most of a warm issue's time."""
+        cached = self.inlined / f"{hashlib.blake2b(html.encode(), digest_size=20).hexdigest()}.html"
+        try:
+            return cached.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            pass
+        inlined = inline_css(html)
+        self.inlined.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(inlined, encoding="utf-8")
+        temporary.replace(cached)
+        return inlined
 
     def html(self, markdown_text: str, source: Item, link: Callable[[str], str],
              picture: Callable[[Path, int, str], dict[str, Any]]) -> str:

@@ -9,6 +9,7 @@ same format and never stop anything. Capabilities add their checks through vorab
 from __future__ import annotations
 
 import posixpath
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -67,23 +68,43 @@ def _newsletters(settings: Settings) -> Path:
     return Path(settings["PATH"]).parent / str(settings["NEWSLETTER_PATH"])
 
 
+# A Markdown link or image whose target is a plain relative path: `![Tüte](images/tuete.svg)`, `[Geisha](geisha.md)`
+PLAIN_LINK = re.compile(r"(?P<image>!?)\[[^\]\n]*\]\((?P<path>(?![a-zA-Z][\w+.-]*:|[/#{])[^)\s]+)")
+
+
 def _filename_link_problems(content: Path, newsletters: Path) -> list[ContentProblem]:
-    """Every `{filename}` link must name an existing file. Pelican resolves a link from the linking file's
-    folder, or from content/ when it starts with '/'; newsletters sit beside content/ as newsletters/."""
+    """Every `{filename}` link must name an existing file; a plain path to a file of content/ (which Pelican
+    leaves as it is, broken on the site) is refused with the link to write instead, and a plain image path
+    must name a file. Pelican resolves a link from the linking file's folder, or from content/ when it starts
+    with '/'; newsletters sit beside content/ as newsletters/."""
     roots = {"": content, "newsletters": newsletters}
     problems = []
     for prefix, root in roots.items():
         for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
             relpath = posixpath.join(prefix, path.relative_to(root).as_posix())
             text = path.read_text(encoding="utf-8")
-            if "{filename}" not in text:
-                continue
+            shown = path.relative_to(content.parent).as_posix()
+            fenced = False
             for number, line in enumerate(text.splitlines(), 1):
+                if line.lstrip().startswith(("```", "~~~")):
+                    fenced = not fenced
+                if fenced:
+                    continue
                 for match in FILENAME_LINK.finditer(line):
                     if not _link_target(match["path"], relpath, roots).is_file():
-                        shown = path.relative_to(content.parent).as_posix()
                         problems.append(ContentProblem(shown, number, "link", "an existing file under content/",
                                                        found(match["path"])))
+                for match in PLAIN_LINK.finditer(line):
+                    target = _link_target(match["path"], relpath, roots)
+                    tag = "{filename}" if target.suffix == ".md" else "{static}"
+                    if target.is_file():
+                        written = "/" + resolve_link(match["path"], posixpath.dirname(relpath))
+                        problems.append(ContentProblem(
+                            shown, number, "link", f"{tag}{written} (a plain path to a file of content/ is broken "
+                            f"on the site)", found(match["path"])))
+                    elif match["image"]:
+                        problems.append(ContentProblem(shown, number, "image", "an existing file under content/, "
+                                                       "written as {static}/images/…", found(match["path"])))
     return problems
 
 

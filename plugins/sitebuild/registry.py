@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from audiences.rules import Schedule, parse_moment
+from audiences.rules import Schedule, is_date_only, parse_moment
 from catalog.body import read_body
 from catalog.schema import ASSET_FOLDER, BY_FOLDER, STATUSES, ContentType, Field, Kind
 from catalog.slugs import slugify
@@ -137,7 +137,7 @@ class _ItemChecker:
             except ValueError:
                 self.problem(spec.name, kind.value, raw)
                 return None
-            if spec.whole_day and len(raw.strip()) == 10:
+            if spec.whole_day and is_date_only(raw):
                 moment = moment.replace(hour=23, minute=59, second=59)
             self.moments[spec.name] = moment
             return moment.isoformat()
