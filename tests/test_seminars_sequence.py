@@ -75,6 +75,21 @@ def test_changed_start_needs_a_raised_sequence_and_keeps_the_uid(site: Site) -> 
     assert event(site)["SEQUENCE"] == 2
 
 
+def test_a_renamed_seminar_keeps_its_history(site: Site) -> None:
+    """One `git log` for all seminars follows renames inside content/, as --follow did per file: the sequence the
+    old file reached still counts after a move (here the move lowered it, in the same commit)."""
+    git(site, "init", "-q")
+    commit(site, version(sequence=5))
+    (site.root / "content" / "seminars" / "abend").mkdir()
+    git(site, "mv", "content/seminars/cupping.md", "content/seminars/abend/cupping.md")
+    site.write("seminars/abend/cupping.md", version(sequence=0))
+    git(site, "add", "-A")
+    git(site, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "move")
+    with pytest.raises(ContentErrors) as caught:
+        site.build(CLOCK)
+    assert "abend/cupping.md:6: sequence: expected at least 5" in str(caught.value)
+
+
 def test_outside_git_nothing_is_refused(site: Site) -> None:
     site.write("pages/start.md", "title: Start\n\nWillkommen.\n")
     site.write("seminars/cupping.md", version())

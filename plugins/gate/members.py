@@ -212,8 +212,8 @@ def read_calendars(private: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     with path.open(encoding="utf-8", newline="") as file:
-        return {row["email"]: row["calendar_url"].rpartition("/")[2].removesuffix(".ics")
-                for row in csv.DictReader(file)}
+        return {row["email"].removeprefix("'"): row["calendar_url"].rpartition("/")[2].removesuffix(".ics")
+                for row in csv.DictReader(file)}  # ' as spreadsheet_safe wrote it, before e.g. -anna@…
 
 
 def new_password() -> str:

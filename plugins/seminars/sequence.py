@@ -13,6 +13,7 @@ time or place differs. So a change, and a change back, each need a raise.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -51,15 +52,29 @@ def work_tree(folder: Path) -> Path | None:
     return Path(top.stdout.strip()) if top.returncode == 0 else None
 
 
-def committed_versions(top: Path, paths: list[Path]) -> dict[Path, list[str]]:
-    """The texts of each file in every commit that changed it (following renames), oldest first; one
-    `git log` per file, one `git cat-file` for all versions."""
-    specs: dict[Path, list[str]] = {}
-    for path in paths:
-        log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--follow", "--format=%H", "--name-only",
-                              "--", path.name], cwd=path.parent, capture_output=True, text=True)
-        lines = [line for line in log.stdout.splitlines() if line.strip()] if log.returncode == 0 else []
-        specs[path] = [f"{commit}:{name}" for commit, name in zip(lines[::2], lines[1::2], strict=True)]
+def committed_versions(top: Path, paths: list[Path], folder: Path) -> dict[Path, list[str]]:
+    """The texts of each file in every commit that changed it (following renames inside `folder`, e.g.
+    content/), oldest first: one `git log` for all files, one `git cat-file` for all versions."""
+    log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--reverse", "--find-renames", "--name-status",
+                          "-z", "--format=%x01%H", "--", os.path.relpath(folder, top)], cwd=top, capture_output=True,
+                         text=True)
+    lineage: dict[str, list[str]] = {}  # a path in the newest commit → "<commit>:<path then>" of each version
+    for entry in log.stdout.split("\x01")[1:] if log.returncode == 0 else []:
+        commit, _, changes = entry.partition("\n")
+        commit = commit.strip("\x00")
+        fields = changes.strip("\x00\n").split("\x00") if changes.strip("\x00\n") else []
+        while fields:
+            kind = fields.pop(0)
+            if kind.startswith(("R", "C")):
+                old, new = fields.pop(0), fields.pop(0)
+                lineage[new] = [*(lineage.pop(old, []) if kind.startswith("R") else lineage.get(old, [])),
+                                f"{commit}:{new}"]
+            elif kind == "D":
+                lineage.pop(fields.pop(0), None)
+            else:
+                name = fields.pop(0)
+                lineage.setdefault(name, []).append(f"{commit}:{name}")
+    specs = {path: lineage.get(path.relative_to(top).as_posix(), []) for path in paths}
     wanted = [spec for path in paths for spec in specs[path]]
     if not wanted:
         return {path: [] for path in paths}
@@ -78,7 +93,7 @@ def committed_versions(top: Path, paths: list[Path]) -> dict[Path, list[str]]:
     for path in paths:
         mine = texts[start:start + len(specs[path])]
         start += len(specs[path])
-        versions[path] = [text for text in reversed(mine) if text is not None]
+        versions[path] = [text for text in mine if text is not None]
     return versions
 
 
@@ -101,7 +116,8 @@ def sequence_problems(registry: Registry, settings: dict[str, Any]) -> list[Cont
     top = work_tree(registry.content_dir) if seminars else None
     if top is None:
         return []
-    histories = committed_versions(top, [registry.content_dir / item.relpath for item in seminars])
+    histories = committed_versions(top, [registry.content_dir / item.relpath for item in seminars],
+                                   registry.content_dir)
     for item in seminars:
         path = registry.content_dir / item.relpath
         current = path.read_text(encoding="utf-8")
