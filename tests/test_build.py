@@ -145,6 +145,29 @@ def test_each_build_equals_a_build_from_nothing(site: Site, tmp_path) -> None:
     assert not (site.output / "stray-file-from-elsewhere.txt").exists()
 
 
+def test_a_build_with_nothing_changed_rewrites_no_file_but_the_themes(site: Site) -> None:
+    """Unchanged pages, static files and calendars keep their bytes and their times (a copy of a static file
+    takes its source's time, so no build copies it again); only Pelican's copy of the theme's files is new."""
+    plant_canary_product(site)
+    site.write("seminars/cupping.md", "title: Cupping\nstart: 2027-06-03T18:00\nend: 2027-06-03T20:00\n\nText.\n")
+
+    def times() -> dict[str, int]:
+        return {p.relative_to(site.output).as_posix(): p.stat().st_mtime_ns for p in site.output.rglob("*")
+                if p.is_file()}
+
+    for _ in range(3):  # the build alternates between two trees; the third fills the first one again
+        site.build(AFTER)
+    before = times()
+    for _ in range(2):
+        site.build(AFTER)
+    after = times()
+    assert after.keys() == before.keys()
+    rewritten = {name for name in after if after[name] != before[name]}
+    assert rewritten and all(f"/{name}".count("/theme/") == 1 for name in rewritten), sorted(rewritten)
+    assert any(name.endswith(".svg") and "theme" not in name for name in after)  # static files were there
+    assert any(name.endswith(".ics") for name in after)
+
+
 def test_a_second_build_of_the_same_output_stops_at_once(site: Site) -> None:
     plant_canary_product(site)
     lock_file = site.root / ".staging" / "output.lock"

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,28 @@ def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
         assert data[:2] == b"\x1f\x8b" and gzip.decompress(data).startswith(b"pagefind_dcd")
         assert CANARY.encode() not in data
     assert not (site.output / "pagefind").exists()  # nothing was published
+
+
+def fragment_texts(index: Path) -> str:
+    return " ".join(gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+                    for path in index.glob("fragment/*.pf_fragment"))
+
+
+def test_an_audience_whose_pages_did_not_change_keeps_its_index(site: Site) -> None:
+    """Pagefind runs only where a page changed: the index kept is the one made from exactly these pages."""
+    write_faqs(site)
+    notes = [" ".join(site.build(CLOCK).notes) for _ in range(3)]
+    assert "index kept" not in notes[0] + notes[1]  # the first two builds fill the two trees
+    assert "(unchanged, index kept: public, members)" in notes[2]
+    before = fragment_texts(site.output / "pagefind")
+
+    site.write("faq/lieferung.md", (site.root / "content" / "faq" / "lieferung.md").read_text()
+               .replace("jede Bestellung", "jede Bestellung und jede Kanarienlieferung"))
+    for _ in range(2):  # both trees get the new page
+        note = " ".join(site.build(CLOCK).notes)
+        assert "index kept" not in note  # a public page changed, and the member area shows it too
+        assert "kanarienlieferung" in fragment_texts(site.output / "pagefind").lower()
+    assert fragment_texts(site.output / "pagefind") != before
+    note = " ".join(site.build(CLOCK).notes)
+    assert "(unchanged, index kept: public, members)" in note
+    assert "kanarienlieferung" in fragment_texts(site.output / "pagefind").lower()

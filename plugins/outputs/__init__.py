@@ -11,6 +11,7 @@ static files are recorded from the static generator.
 
 from __future__ import annotations
 
+import filecmp
 import fnmatch
 import io
 import os
@@ -82,8 +83,8 @@ def record_static_files(generator: Any) -> None:
     """The content's static files and the theme's (which Pelican copies into THEME_STATIC_DIR) are produced too.
 
     Pelican copies a static file only if the copy is missing or older than its source (STATIC_CHECK_IF_MODIFIED,
-    which the build sets); a copy whose size or time differs in any way is removed first, so that a file
-    replaced by an older one is copied too."""
+    which the build sets); a copy whose bytes differ is removed first, so that a file replaced by an older one
+    is copied too, and one with the same bytes gets its source's time."""
     output = Path(generator.output_path)
     for static in generator.staticfiles:
         copy = output / static.save_as
@@ -92,7 +93,14 @@ def record_static_files(generator: Any) -> None:
             copied, source = copy.stat(), os.stat(os.path.join(generator.path, static.source_path))
         except FileNotFoundError:
             continue
-        if (copied.st_size, copied.st_mtime_ns) != (source.st_size, source.st_mtime_ns):
+        if copied.st_mtime_ns == source.st_mtime_ns and copied.st_size == source.st_size:
+            continue
+        # Pelican's copy takes the time of copying: a copy with the same bytes takes its source's time instead,
+        # so that neither Pelican nor the next build copies it again.
+        if copied.st_size == source.st_size and filecmp.cmp(copy, os.path.join(generator.path, static.source_path),
+                                                            shallow=False):
+            os.utime(copy, ns=(copied.st_atime_ns, source.st_mtime_ns))
+        else:
             copy.unlink()
     settings = generator.settings
     ignores = settings["IGNORE_FILES"]

@@ -12,6 +12,7 @@ footer are not).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -43,17 +44,43 @@ def index_command(root: Path, skip: set[str], settings: Settings) -> list[str]:
             "--force-language", settings["DEFAULT_LANG"], "--silent"]
 
 
+def pages_digest(root: Path, skip: set[str], command: list[str]) -> str:
+    """What an index is made of: every page the glob takes (name and bytes) and the command that indexes them."""
+    digest = hashlib.blake2b(" ".join(command[1:]).encode(), digest_size=20)
+    for path in sorted(root.rglob("*.html")):
+        relative = path.relative_to(root)
+        if len(relative.parts) == 1 or relative.parts[0] not in skip | {INDEX_FOLDER}:
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _index_of(root: Path, cache: Path) -> Path | None:
+    """The remembered pages digest of the index already in `root` (the tree this build updates), if any."""
+    entry = root / INDEX_FOLDER / "pagefind-entry.json"
+    if not entry.is_file():
+        return None
+    return cache / f"{hashlib.blake2b(entry.read_bytes(), digest_size=20).hexdigest()}.pages"
+
+
 def index_sites(context: BuildContext) -> None:
     """Build step: a Pagefind index per audience, each over that audience's pages only, all at once (each
-    index lives in its own folder, and the public glob leaves the member folders out)."""
+    index lives in its own folder, and the public glob leaves the member folders out). An audience whose
+    pages are byte for byte those its index was made from keeps that index: Pagefind is a quarter of a warm
+    build."""
     tiers = context.tiers
     roots = {audience: context.audience_root(audience) for audience in tiers}
-    running = {}
+    cache = Path(context.settings["CACHE_PATH"]) / "search"
+    running, digests, kept = {}, {}, []
     for audience, root in roots.items():
         nested = {other.relative_to(root).parts[0] for other in roots.values()
                   if other != root and other.is_relative_to(root)}
-        running[audience] = subprocess.Popen(index_command(root, nested, context.settings), stdout=subprocess.PIPE,
-                                             stderr=subprocess.STDOUT, text=True)
+        command = index_command(root, nested, context.settings)
+        digests[audience] = pages_digest(root, nested, command)
+        remembered = _index_of(root, cache)
+        if remembered and remembered.is_file() and remembered.read_text(encoding="ascii") == digests[audience]:
+            kept.append(audience)
+            continue
+        running[audience] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     failures = []
     for audience, process in running.items():
         output, _ = process.communicate()
@@ -61,9 +88,14 @@ def index_sites(context: BuildContext) -> None:
             failures.append(f"search: Pagefind failed for the {audience} site:\n{output}")
     if failures:
         raise BuildFailed("\n".join(failures))
-    for root in roots.values():
+    for audience, root in roots.items():
         remove_stale_chunks(root / INDEX_FOLDER)
         context.produced.update(str(path) for path in (root / INDEX_FOLDER).rglob("*") if path.is_file())
+        if audience in running:
+            cache.mkdir(parents=True, exist_ok=True)
+            remembered = _index_of(root, cache)
+            if remembered:
+                remembered.write_text(digests[audience], encoding="ascii")
     # Pagefind's own scripts, styles and WebAssembly are the same in every site and hold no content of ours;
     # its index holds the stems of the pages' words (each page's text is in its fragment).
     public = roots[tiers.public] / INDEX_FOLDER
@@ -73,7 +105,8 @@ def index_sites(context: BuildContext) -> None:
     context.derived_files += [f"{INDEX_FOLDER}/index/*", f"{INDEX_FOLDER}/*.pf_meta"]
     counts = [f"{audience} {len(list((root / INDEX_FOLDER / 'fragment').glob('*.pf_fragment')))}"
               for audience, root in roots.items()]
-    context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}")
+    unchanged = f" (unchanged, index kept: {', '.join(kept)})" if kept else ""
+    context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}{unchanged}")
 
 
 def remove_stale_chunks(index: Path) -> None:
