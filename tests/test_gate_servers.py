@@ -547,6 +547,18 @@ def sso_server(built: Site, server_root: Path) -> Iterator[Server]:
         thread.join()
 
 
+def test_with_single_sign_on_a_calendar_address_opens_the_feed_too(sso_server: Server, built: Site) -> None:
+    """Calendar apps cannot sign in either: vorab-sso.conf serves the personal addresses like vorab.conf."""
+    deploy_members(built.root / "private", sso_server.root)
+    token = read_calendars(built.root / "private")["anna@example.de"]
+    response = sso_server.get(f"/kalender/{token}.ics")
+    assert (response.status, response.body) == (
+        200, (sso_server.root / "www" / "members" / "seminare" / "kalender.ics").read_bytes())
+    assert response.headers["Cache-Control"].startswith("private")
+    wrong = sso_server.get(f"/kalender/{'a' * 32}.ics")
+    assert wrong.status == 404 and not member_content(wrong.body)
+
+
 def test_nginx_auth_request_follows_the_oauth2_proxy_contract(sso_server: Server, built: Site) -> None:
     page_401 = (built.output / "401.html").read_bytes()
     for path, (refused, allowed) in PATHS.items():
