@@ -31,6 +31,17 @@ def needs_program(program: str, package: str) -> None:
     pytest.skip(message)
 
 
+def needs_node_module(module: str) -> None:
+    """Skip locally when the npm test tools are not installed; fail in CI, which installs them (.ci/run)."""
+    needs_program("node", "nodejs")
+    if (ROOT / "node_modules" / module / "package.json").is_file():
+        return
+    message = f"needs the npm module {module!r}: npm ci (package-lock.json)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """Every file under root with the SHA-256 of its bytes: equal digests mean a byte-identical tree."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -85,12 +85,12 @@ def test_no_wcag_violations_in_the_e_mails(sample_output: Path, browser, slug: s
     system's (the dark @media rules): axe-core finds nothing, contrast included, and the logo keeps its slot."""
     from axe_playwright_python.sync_playwright import Axe
 
-    from newsletter.screenshots import _from_output
+    from newsletter.screenshots import from_output
 
     email = sample_output.parent / "dist" / "newsletters" / slug / variant
     page = browser.new_page(viewport={"width": 600, "height": 900}, color_scheme=scheme)
     try:
-        page.route("**/*", lambda route: _from_output(route, sample_output))
+        page.route("**/*", lambda route: from_output(route, sample_output))
         page.goto(email.as_uri(), wait_until="load")
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"

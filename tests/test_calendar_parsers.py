@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from conftest import ROOT, build_sample
+from conftest import ROOT, build_sample, needs_node_module
 from seminars.calendar import Event, calendar
-from test_newsletter_tools import needs_node_module
 
 ZONES = ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Istanbul", "America/New_York")
 # Local starts around the changes: the evening before, of and after each (spring and autumn, EU and US rules)

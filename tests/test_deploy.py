@@ -160,7 +160,11 @@ def test_shared_hosting_keeps_its_gate_through_publishes_and_verify_deploy_sees_
         token = read_calendars(site.root / "private")["anna@example.de"]
         feed = server.get(f"/kalender/{token}.ics")
         assert (feed.status, feed.body) == (200, (root / "www" / "members" / "seminare" / "kalender.ics").read_bytes())
-        assert feed.headers["Content-Type"].startswith("text/calendar") and "private" in feed.headers["Cache-Control"]
+        assert feed.headers["Content-Type"].startswith("text/calendar")
+        assert (feed.headers["Cache-Control"], feed.headers["X-Robots-Tag"], feed.headers["Referrer-Policy"]) == (
+            "private, max-age=3600", "noindex", "no-referrer")
+        assert server.get("/members/", user="anna@example.de", password=member[PASSWORD_VARIABLE]).headers[
+            "Cache-Control"] == "private, no-store"  # the member area itself as before
         assert server.get(f"/kalender/{'a' * 32}.ics").status == 404
         assert server.get("/members/seminare/kalender.ics").status == 401
         for folder in ("/images/", "/theme/", "/pagefind/", "/members/images/"):  # no listing anywhere

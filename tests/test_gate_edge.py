@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HOST_URL, ROOT, Site
+from conftest import HOST_URL, ROOT, Site, needs_node_module
 from gate import sync_members
 from gate.members import read_calendars
-from test_gate_servers import CADDY_PATHS, MEMBERS, PATHS, build_site, member_content, passwords, plant_member_content
-from test_newsletter_tools import needs_node_module
+from test_gate_servers import MEMBERS, PATHS, build_site, member_content, passwords, plant_member_content
 
 # The asset store matches paths case-sensitively and sends /x and /x/index.html on to /x/ (307), but the worker
 # refuses every spelling of the member area first.
@@ -87,7 +86,6 @@ def test_the_edge_refuses_strangers_and_lets_members_in(edge_site: Site) -> None
                 assert result["body"] == page_401, what
                 assert not member_content(result["body"]), what
                 assert result["headers"]["www-authenticate"] == 'Basic realm="Kundenbereich", charset="UTF-8"'
-    assert CADDY_PATHS  # the servers' own path forms, all of which the edge gets above
 
 
 def test_the_edge_serves_the_public_site_as_before_and_no_member_byte(edge_site: Site) -> None:

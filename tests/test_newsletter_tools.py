@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from audiences.rules import parse_moment
-from conftest import ROOT, build_sample, needs_program
+from conftest import ROOT, build_sample, needs_node_module, needs_program
 from newsletter import ISSUES
 from newsletter.esps import ESPS
 from newsletter.render import Renderer
@@ -27,17 +27,6 @@ CLOCK = "2027-01-15T09:00"
 SLUGS = ("kundenbrief-november-2026", "neues-aus-der-roesterei")
 FALLBACK = "liebe Kundin, lieber Kunde"
 SAMPLE_NAME = "Anna"
-
-
-def needs_node_module(module: str) -> None:
-    """Skip locally when the npm test tools are not installed; fail in CI, which installs them (.ci/run)."""
-    needs_program("node", "nodejs")
-    if (ROOT / "node_modules" / module / "package.json").is_file():
-        return
-    message = f"needs the npm module {module!r}: npm ci (package-lock.json)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def run(*command: str | Path, cwd: Path | None = None) -> str:

@@ -77,8 +77,7 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
     if not private.is_dir():
         return []
     # The member export first, so that a hit names the line an operator knows; then the htpasswd file.
-    files = (p for p in private.rglob("*") if p.is_file() and p.parent != private / FEEDS)  # those are empty
-    for path in sorted(files, key=_export_first):
+    for path in sorted(_member_files(private), key=_export_first):
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             for email in EMAIL.findall(line):
                 if email.casefold() not in allowed:
@@ -95,6 +94,15 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
     for number, token in enumerate(read_calendars(private).values(), 2):
         add(token, "calendar address", private / CALENDARS, f"line {number}")
     return list(prints.values())
+
+
+def _member_files(private: Path) -> list[Path]:
+    """Every file of `private/` but the calendar addresses' (one empty file per member: nothing to read)."""
+    found = []
+    for folder, subfolders, files in os.walk(private):
+        subfolders[:] = [name for name in subfolders if Path(folder, name) != private / FEEDS]
+        found += [Path(folder, name) for name in files]
+    return found
 
 
 def _export_first(path: Path) -> tuple[int, Path]:

@@ -12,10 +12,10 @@ from functools import reduce
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
+from .plaintext import REFERENCE, WIDTH
+
 MAX_BYTES = 90 * 1024  # Gmail clips at about 102 KB
 MIN_PREHEADER_PADDING = 40
-TEXT_WIDTH = 78
-REFERENCE = re.compile(r"\[\d+\] \S+")  # a link's reference: one URL, which cannot be wrapped
 
 
 class _Elements(HTMLParser):
@@ -45,14 +45,15 @@ def email_problems(html: str, text: str, *, subject: str, preheader: str, lang: 
     HTML part."""
     return (structure_problems(html, text, subject=subject, preheader=preheader, lang=lang, site_url=site_url,
                                exempt_urls=exempt_urls)
-            + delivery_problems(html, text, unsubscribe=unsubscribe,
-                                postal_address_html=postal_address_html or postal_address,
-                                postal_address=postal_address))
+            + delivery_problems(html, text, unsubscribe=unsubscribe, postal_address=postal_address,
+                                postal_address_html=postal_address_html))
 
 
-def delivery_problems(html: str, text: str, *, unsubscribe: str, postal_address_html: str,
-                      postal_address: str) -> list[str]:
-    """What differs between the tools' variants of one issue: their tags, the postal address, the size."""
+def delivery_problems(html: str, text: str, *, unsubscribe: str, postal_address: str,
+                      postal_address_html: str | None = None) -> list[str]:
+    """What differs between the tools' variants of one issue: their tags, the postal address (in the HTML
+    part as the tool's tag, if it has one), the size."""
+    postal_address_html = postal_address_html or postal_address
     problems = []
     if len(html.encode()) > MAX_BYTES:
         problems.append(f"size: expected at most {MAX_BYTES} bytes, found {len(html.encode())}")
@@ -106,9 +107,9 @@ def structure_problems(html: str, text: str, *, subject: str, preheader: str, la
     links = {a["href"] for t, a in tags if t == "a" and a.get("href", "").startswith("https://")} - exempt_urls
     need(bool(text.strip()), "text: expected a plain-text part")
     long = [line for line in text.splitlines()  # a tool's tags do not count: the tool replaces them
-            if len(reduce(lambda line, tag: line.replace(tag, ""), exempt_urls, line)) > TEXT_WIDTH
+            if len(reduce(lambda line, tag: line.replace(tag, ""), exempt_urls, line)) > WIDTH
             and not REFERENCE.fullmatch(line)]
-    need(not long, f"text: expected lines of at most {TEXT_WIDTH} characters, found {long[:1]}")
+    need(not long, f"text: expected lines of at most {WIDTH} characters, found {long[:1]}")
     for url in sorted(links):
         need(url in text, f"text: expected every link written out, missing {url!r}")
     return problems

@@ -39,8 +39,8 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
         else:
             html, text = for_esp(rendered, esp, settings)
         check(name, delivery_problems(html, text, unsubscribe=esp.unsubscribe_url,
-                                      postal_address_html=esp.postal_address_html or settings["POSTAL_ADDRESS"],
-                                      postal_address=settings["POSTAL_ADDRESS"]))
+                                      postal_address=settings["POSTAL_ADDRESS"],
+                                      postal_address_html=esp.postal_address_html))
         written = {"email.html": html.encode(), "email.txt": text.encode()}
         if name == "mailchimp":  # "Import zip": Mailchimp hosts the bundled images itself
             written["email.zip"] = mailchimp_zip(html, rendered)

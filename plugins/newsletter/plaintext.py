@@ -50,6 +50,7 @@ def html_to_text(html: str) -> str:
 
 URL = re.compile(r"\(?(?P<url>(?:https?://|mailto:)[^\s()<>]+)\)?")
 WIDTH = 78  # RFC 5322's recommended line length
+REFERENCE = re.compile(r"\[\d+\] \S+")  # a link's line in the list: one URL, which cannot be wrapped
 BULLET = re.compile(r"(?P<indent>\s*(?:- |\d+\. )?)")
 
 

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import cssutils
 import jinja2
 import markdown
+import premailer
 from markupsafe import Markup
 from mjml import mjml2html
 from premailer import Premailer
@@ -188,8 +189,10 @@ class Renderer:
                         mjml=mjml_source)
 
     def inline_css(self, html: str) -> str:
-        """inline_css, remembered by the HTML it was given: premailer is most of a warm issue's time."""
-        cached = self.inlined / f"{hashlib.blake2b(html.encode(), digest_size=20).hexdigest()}.html"
+        """inline_css, remembered by the HTML it was given (and premailer's version, and INLINING): premailer is
+        most of a warm issue's time."""
+        key = hashlib.blake2b(f"{INLINING}:{premailer.__version__}:{html}".encode(), digest_size=20).hexdigest()
+        cached = self.inlined / f"{key}.html"
         try:
             return cached.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -321,6 +324,9 @@ def _editorial_and_closing(body: Body, *, public: bool) -> tuple[str, str]:
 # merge_styles does not pass the flag on). The check only logs warnings, which we silence, and compiling the
 # profiles' patterns was a third of a build's newsletter time; without profiles the e-mails are byte-identical.
 cssutils.profile.removeProfile(all=True)
+
+
+INLINING = "1"  # change when inline_css changes: the remembered results then miss
 
 
 def inline_css(html: str) -> str:

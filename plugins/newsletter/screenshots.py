@@ -51,7 +51,7 @@ def look_at(package: Path, output: Path, chromium: str | None = None) -> list[Lo
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.route("**/*", lambda route: _from_output(route, output))
+            page.route("**/*", lambda route: from_output(route, output))
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto((package / "preview.html").as_uri(), wait_until="load")
@@ -65,7 +65,7 @@ def look_at(package: Path, output: Path, chromium: str | None = None) -> list[Lo
     return looks
 
 
-def _from_output(route: Any, output: Path) -> None:
+def from_output(route: Any, output: Path) -> None:
     """The package's own files as they are, the site's e-mail images from `output`, nothing from the network."""
     url = urlsplit(route.request.url)
     if url.scheme == "file":

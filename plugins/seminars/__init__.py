@@ -91,12 +91,13 @@ def add_calendars(generators: list[Any]) -> None:
     stamp = settings["AUDIENCE_CLOCK"].astimezone(UTC)
     seminars = context.get("seminars", [])
     source = Path(settings.get("CONTENT_SOURCE_PATH") or settings["PATH"])
-    history = read_history(source, ["."]) if seminars else None
+    relpaths = [Path(item.source_path).relative_to(settings["PATH"]).as_posix() for item in seminars]
+    # One git log over the seminars' own folders, not the whole content's history
+    history = read_history(source, sorted({relpath.split("/")[0] for relpath in relpaths})) if seminars else None
     events = []
-    for item in seminars:
-        relpath = Path(item.source_path).relative_to(settings["PATH"]).as_posix()
-        event = seminar_event(item, settings, history.last_change(relpath) or _file_time(source / relpath) if history
-                              else None)
+    for item, relpath in zip(seminars, relpaths, strict=True):
+        changed = history.last_change(relpath) if history else None
+        event = seminar_event(item, settings, changed or _file_time(source / relpath))
         events.append(event)
         ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
         item.calendar = calendar_links(event, ics)

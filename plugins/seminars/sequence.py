@@ -13,7 +13,6 @@ time or place differs. So a change, and a change back, each need a raise.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from audiences.rules import parse_moment
 from sitebuild.frontmatter import parse_source
 from vorab.errors import ContentProblem, found
+from vorab.history import read_history
 from vorab.model import Registry
 
 TIME_AND_PLACE = ("start", "end", "timezone", "location")
@@ -46,39 +46,15 @@ def sequence_of(text: str) -> int:
     return int(raw) if raw.strip().lstrip("-").isdigit() else 0
 
 
-def work_tree(folder: Path) -> Path | None:
-    """The git work tree `folder` is in; None outside git (then there is no history to compare with)."""
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True)
-    return Path(top.stdout.strip()) if top.returncode == 0 else None
-
-
-def committed_versions(top: Path, paths: list[Path], folder: Path) -> dict[Path, list[str]]:
-    """The texts of each file in every commit that changed it (following renames inside `folder`, e.g.
-    content/), oldest first: one `git log` for all files, one `git cat-file` for all versions."""
-    log = subprocess.run(["git", "-c", "core.quotePath=false", "log", "--reverse", "--find-renames", "--name-status",
-                          "-z", "--format=%x01%H", "--", os.path.relpath(folder, top)], cwd=top, capture_output=True,
-                         text=True)
-    lineage: dict[str, list[str]] = {}  # a path in the newest commit → "<commit>:<path then>" of each version
-    for entry in log.stdout.split("\x01")[1:] if log.returncode == 0 else []:
-        commit, _, changes = entry.partition("\n")
-        commit = commit.strip("\x00")
-        fields = changes.strip("\x00\n").split("\x00") if changes.strip("\x00\n") else []
-        while fields:
-            kind = fields.pop(0)
-            if kind.startswith(("R", "C")):
-                old, new = fields.pop(0), fields.pop(0)
-                lineage[new] = [*(lineage.pop(old, []) if kind.startswith("R") else lineage.get(old, [])),
-                                f"{commit}:{new}"]
-            elif kind == "D":
-                lineage.pop(fields.pop(0), None)
-            else:
-                name = fields.pop(0)
-                lineage.setdefault(name, []).append(f"{commit}:{name}")
-    specs = {path: lineage.get(path.relative_to(top).as_posix(), []) for path in paths}
-    wanted = [spec for path in paths for spec in specs[path]]
+def committed_versions(folder: Path, relpaths: list[str]) -> dict[str, list[str]]:
+    """The texts of each file (relative to `folder`, e.g. content/) in every commit that changed it, following
+    renames inside `folder`, oldest first: one `git log` (vorab.history) and one `git cat-file` for all."""
+    history = read_history(folder, ["."])
+    specs = {relpath: history.versions.get(relpath, []) for relpath in relpaths}
+    wanted = [spec for relpath in relpaths for spec in specs[relpath]]
     if not wanted:
-        return {path: [] for path in paths}
-    blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=top, input="\n".join(wanted).encode() + b"\n",
+        return {relpath: [] for relpath in relpaths}
+    blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=folder, input="\n".join(wanted).encode() + b"\n",
                            capture_output=True, check=True).stdout
     texts: list[str | None] = []
     while blobs:  # "<sha> blob <size>\n<content>\n" per version, or "<spec> missing\n"
@@ -90,10 +66,10 @@ def committed_versions(top: Path, paths: list[Path], folder: Path) -> dict[Path,
         texts.append(blobs[:size].decode("utf-8", errors="replace"))
         blobs = blobs[size + 1:]
     versions, start = {}, 0
-    for path in paths:
-        mine = texts[start:start + len(specs[path])]
-        start += len(specs[path])
-        versions[path] = [text for text in mine if text is not None]
+    for relpath in relpaths:
+        mine = texts[start:start + len(specs[relpath])]
+        start += len(specs[relpath])
+        versions[relpath] = [text for text in mine if text is not None]
     return versions
 
 
@@ -113,15 +89,12 @@ def sequence_problems(registry: Registry, settings: dict[str, Any]) -> list[Cont
     problems = []
     zone = settings["TIMEZONE"]
     seminars = [item for item in registry.items if item.type.folder == "seminars"]
-    top = work_tree(registry.content_dir) if seminars else None
-    if top is None:
+    if not seminars:
         return []
-    histories = committed_versions(top, [registry.content_dir / item.relpath for item in seminars],
-                                   registry.content_dir)
+    histories = committed_versions(registry.content_dir, [item.relpath for item in seminars])
     for item in seminars:
-        path = registry.content_dir / item.relpath
-        current = path.read_text(encoding="utf-8")
-        need = required_sequence(histories[path], current, zone)
+        current = (registry.content_dir / item.relpath).read_text(encoding="utf-8")
+        need = required_sequence(histories[item.relpath], current, zone)
         have = sequence_of(current)
         if have < need:
             line = item.source.line("sequence") if item.source.value("sequence") else item.source.line("start")

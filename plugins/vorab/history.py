@@ -6,7 +6,8 @@ A file's arrival is the time of the commit that added it, followed through renam
 yet (written locally, not committed) arrives at the build's clock. Its last change is the time of the last commit
 that touched it, unless it has uncommitted changes. Without git, or outside a repository, nothing is known and
 every file counts as always there. A shallow clone knows only its last commits, so its answers would be wrong:
-`shallow` says so, and the newsletter validator refuses to resolve a sent issue with it.
+`shallow` says so, and the newsletter validator refuses to resolve a sent issue with it. `versions` names every
+committed version of each file, through its renames, for `git cat-file` (the seminars' SEQUENCE check).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class History:
     added: dict[str, datetime] = field(default_factory=dict)  # project-relative posix path → first commit
     changed: dict[str, datetime] = field(default_factory=dict)  # → the last commit that touched it
     dirty: frozenset[str] = frozenset()  # changed or new since the last commit
+    # → "<commit>:./<path then>" of each committed version, oldest first (relative to the root read from)
+    versions: dict[str, list[str]] = field(default_factory=dict)
 
     def arrival(self, path: str, clock: datetime) -> datetime | None:
         """When `path` came into the project; None when there is no history to tell."""
@@ -38,7 +41,7 @@ class History:
 
 
 def read_history(root: Path, folders: list[str]) -> History:
-    """One `git log` over `folders` (relative to the project `root`), oldest commit first."""
+    """One `git log` over `folders` (relative to `root`, which its paths are relative to), oldest commit first."""
     git = shutil.which("git")
     if git is None:
         return History(known=False)
@@ -46,31 +49,41 @@ def read_history(root: Path, folders: list[str]) -> History:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True, check=False)
 
-    inside = run("rev-parse", "--is-inside-work-tree", "--is-shallow-repository")
+    inside = run("-c", "core.quotePath=false", "rev-parse", "--is-inside-work-tree", "--is-shallow-repository",
+                 "--show-prefix")
     if inside.returncode != 0:
         return History(known=False)
-    shallow = inside.stdout.split()[-1] == "true"
-    log = run("log", "--reverse", "--relative", "--find-renames", "--diff-filter=AMR", "--name-status",
-              "-z", "--format=%x01%ct", "--", *folders)
+    answers = inside.stdout.split("\n")
+    shallow, prefix = answers[1] == "true", answers[2]  # status names paths from the repository's root
+    log = run("log", "--reverse", "--relative", "--find-renames", "--name-status", "-z", "--format=%x01%H %ct",
+              "--", *folders)
     if log.returncode != 0:  # e.g. a repository without any commit yet
         return History(known=True, shallow=shallow)
     status = run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
-    prefix = run("rev-parse", "--show-prefix").stdout.strip()  # status names paths from the repository's root
     dirty = frozenset(entry[3:].removeprefix(prefix) for entry in status.stdout.split("\x00") if entry[3:])
     added: dict[str, datetime] = {}
     changed: dict[str, datetime] = {}
+    versions: dict[str, list[str]] = {}
     for commit in log.stdout.split("\x01")[1:]:
-        moment, _, changes = commit.partition("\n")
-        when = datetime.fromtimestamp(int(moment.strip("\x00")), UTC)
+        header, _, changes = commit.partition("\n")
+        sha, _, moment = header.strip("\x00").partition(" ")
+        when = datetime.fromtimestamp(int(moment), UTC)
         fields = changes.strip("\x00\n").split("\x00") if changes.strip("\x00\n") else []
         while fields:
             kind = fields.pop(0)
-            if kind.startswith("R"):  # a renamed file keeps the arrival of its old name
+            if kind.startswith(("R", "C")):  # a renamed file keeps the arrival and the versions of its old name
                 old, new = fields.pop(0), fields.pop(0)
                 added[new] = added.get(old, when)
+                earlier = versions.pop(old, []) if kind.startswith("R") else list(versions.get(old, []))
+                versions[new] = earlier
             else:
                 new = fields.pop(0)
+                if kind == "D":  # a file of the same name later is a new one
+                    versions.pop(new, None)
+                    continue
                 if kind == "A":
                     added.setdefault(new, when)
+                versions.setdefault(new, [])
             changed[new] = when
-    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=dirty)
+            versions[new].append(f"{sha}:./{new}")
+    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=dirty, versions=versions)
