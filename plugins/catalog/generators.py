@@ -11,7 +11,7 @@ from .contents import Contact, Faq, Item, Newsletter, Product, Seminar
 
 
 class CollectionGenerator(CachingGenerator):
-    """Reads `<NAME>_PATHS` into `context[<name>s]` (and `<name>s_by_slug`), writes each item and the
+    """Reads `<NAME>_PATHS` into `context[<name>s]` (and `<name>s_by_slug`, `<name>s_count`), writes each item and the
     `<NAME>S_SAVE_AS` listing."""
 
     content_class: type[Item]
@@ -49,6 +49,9 @@ class CollectionGenerator(CachingGenerator):
         self.context[self.context_name] = self.items
         # For templates that refer to an item by slug (a seminar's contact person): a lookup, not a scan.
         self.context[f"{self.context_name}_by_slug"] = {item.slug: item for item in self.items}
+        # For a frame that only asks whether there are any: it does not change when one of them does (the live
+        # preview renders again only the pages whose context changed).
+        self.context[f"{self.context_name}_count"] = len(self.items)
         self.save_cache()
         self.readers.save_cache()
 

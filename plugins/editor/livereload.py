@@ -1,10 +1,11 @@
 """`invoke livereload`: rebuild on every change to content, newsletters, theme or settings, and reload the
 browser.
 
-Each rebuild is a full, validated, leak-gated build at the current clock (or a fixed `--as-of`) into
-`.preview/`, never `output/`. The sites only: e-mail packages are made by `invoke build`. A failed build is
-reported and the last good one stays on screen. Templates are compiled once into a Jinja bytecode cache, so a
-rebuild costs little more than the Pelican runs themselves.
+The preview is resident (editor.resident): after an edit of Markdown it validates again, renders only the pages
+that depend on the edit and gates them; anything else is a full, validated, leak-gated build at the current
+clock (or a fixed `--as-of`). Into `.preview/`, never `output/`; the sites only: e-mail packages are made by
+`invoke build`. A failed build is reported in the terminal and, over every page, in the browser; the last good
+build stays browsable beneath it until a build succeeds again.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import watchfiles
 
-from sitebuild import BuildFailed, Project, parse_clock
+from sitebuild import BuildFailed, Project
 from sitebuild.report import summary
 
 from .localserver import make_server, serve_in_background, url
-from .preview import PREVIEW_FOLDER, build_preview, preview_paths
+from .preview import PREVIEW_FOLDER, preview_paths
+from .resident import ResidentPreview
 
 Say = Callable[[str], None]
 
@@ -45,27 +46,43 @@ def fast_overrides(settings: dict[str, Any], root: Path) -> dict[str, Any]:
 
 
 class LiveSite:
-    """The preview being served: rebuilt on demand; `generation` changes after each good build."""
+    """The preview being served: rebuilt on demand, page by page where it can (editor.resident); `generation`
+    changes after each build, good or failed, and `problems` holds what the last failed one reported."""
 
     def __init__(self, project: Project, root: Path, as_of: str | None, say: Say) -> None:
         self.project, self.root, self.as_of, self.say = project, root, as_of, say
         self.generation = "0"
+        self.problems: str | None = None
+        self.resident = ResidentPreview(project, root, as_of=as_of,
+                                        overrides=fast_overrides(project.settings(), root))
 
-    def rebuild(self) -> bool:
-        settings = self.project.settings()
-        clock: datetime = parse_clock(self.as_of, settings)
+    def rebuild(self, changes: list[tuple[str, Path]] | None = None) -> bool:
+        """A full build (no `changes`), or what `changes` need."""
+        started = time.perf_counter()
         try:
-            result = build_preview(self.project, clock, self.root, overrides=fast_overrides(settings, self.root),
-                                   steps=())
+            if changes is None:
+                self.say(summary(self.resident.build()))
+            else:
+                how, files = self.resident.update(changes)
+                self.say(f"{how}: {len(files)} file(s) rewritten in {time.perf_counter() - started:.2f} s"
+                         if how == "pages" else f"full build in {time.perf_counter() - started:.2f} s")
         except BuildFailed as error:
-            self.say(f"Build failed; still showing the last good build.\n{error}")
+            self._failed(str(error))
             return False
         except Exception as error:  # noqa: BLE001 — a half-saved settings file must not end the session
-            self.say(f"Build failed ({type(error).__name__}: {error}); still showing the last good build.")
+            self._failed(f"{type(error).__name__}: {error}")
             return False
+        self.problems = None
         self.generation = str(time.time_ns())
-        self.say(summary(result))
         return True
+
+    def _failed(self, problems: str) -> None:
+        self.problems = problems
+        self.generation = str(time.time_ns())  # the browser reloads and shows them
+        self.say(f"Build failed; still showing the last good build.\n{problems}")
+
+    def close(self) -> None:
+        self.resident.close()
 
 
 def live(project: Project, root: Path, *, port: int = 8000, as_of: str | None = None,
@@ -75,14 +92,15 @@ def live(project: Project, root: Path, *, port: int = 8000, as_of: str | None = 
     site.rebuild()
     folder = preview_paths(root)[0]
     folder.mkdir(parents=True, exist_ok=True)
-    server = make_server(folder, port, version=lambda: site.generation)
+    server = make_server(folder, port, version=lambda: site.generation, problems=lambda: site.problems)
     serve_in_background(server)
     say(f"Live preview at {url(server)} — NOT gated: /members/ is open here. Watching for changes (Ctrl-C ends).")
     try:
         paths = watched_paths(project, project.settings())
-        for changes in watchfiles.watch(*paths, debounce=400, step=20, stop_event=stop, raise_interrupt=False):
+        for changes in watchfiles.watch(*paths, debounce=50, step=20, stop_event=stop, raise_interrupt=False):
             say(f"Changed: {', '.join(sorted(Path(p).name for _, p in changes))}")
-            site.rebuild()
+            site.rebuild([(kind.name, Path(path)) for kind, path in changes])
     finally:
+        site.close()
         server.shutdown()
         server.server_close()

@@ -8,10 +8,15 @@ NOT gated: the member area is open here.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import threading
 from collections.abc import Callable
 from pathlib import Path
+
+
+def _(message: str) -> str:  # replaced by the project's message catalogue
+    return message
 
 RELOAD_PATH = "/__vorab_reload"
 RELOAD_SCRIPT = (b"<script>(function(){var seen=null;setInterval(function(){fetch('%s')"
@@ -19,8 +24,26 @@ RELOAD_SCRIPT = (b"<script>(function(){var seen=null;setInterval(function(){fetc
                  b"seen=v}).catch(function(){})},250)})()</script>") % RELOAD_PATH.encode()
 
 
+OVERLAY_HEADING = "Die Vorschau konnte nicht neu gebaut werden"
+OVERLAY_NOTE = ("Darunter sehen Sie den letzten fehlerfreien Stand. Sobald die Datei korrigiert ist, verschwindet "
+                "dieser Hinweis.")
+OVERLAY = ('<div id="vorab-build-problems" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:2147483647;'
+           'max-height:70vh;overflow:auto;background:#fff4f4;color:#1a1a1a;border-bottom:4px solid #b00020;'
+           'padding:1rem 1.25rem;font:16px/1.5 system-ui,sans-serif;box-shadow:0 2px 12px rgba(0,0,0,.3)">'
+           '<h2 style="margin:0 0 .5rem;font-size:1.25rem;color:#b00020">{heading}</h2><p style="margin:0 0 .5rem">'
+           '{note}</p><pre style="white-space:pre-wrap;margin:0;font:14px/1.45 ui-monospace,monospace">{problems}'
+           '</pre></div>')
+
+
+def overlay(problems: str) -> bytes:
+    """What a page shows over itself while the last build failed: every problem, as the terminal says them."""
+    return OVERLAY.format(heading=_(OVERLAY_HEADING), note=_(OVERLAY_NOTE),
+                          problems=html.escape(problems)).encode("utf-8")
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     version: Callable[[], str] | None = None  # the site's build generation; None: no live reload
+    problems: Callable[[], str | None] | None = None  # what the last build failed with (None: it did not)
 
     def do_GET(self) -> None:
         if self.version and self.path == RELOAD_PATH:
@@ -29,8 +52,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if self.version and file.is_dir() and self.path.endswith("/"):
             file = file / "index.html"
         if self.version and file.suffix == ".html" and file.is_file():
-            html = file.read_bytes()
-            return self._send(html.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1), "text/html; charset=utf-8")
+            page = file.read_bytes()
+            problems = self.problems() if self.problems else None
+            shown = overlay(problems) if problems else b""
+            return self._send(page.replace(b"</body>", shown + RELOAD_SCRIPT + b"</body>", 1),
+                              "text/html; charset=utf-8")
         return super().do_GET()
 
     def _send(self, body: bytes, content_type: str) -> None:
@@ -45,10 +71,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(directory: Path, port: int, version: Callable[[], str] | None = None) -> http.server.HTTPServer:
-    """A threading HTTP server for `directory` on 127.0.0.1:`port` (0: any free port)."""
-    handler = functools.partial(type("Handler", (_Handler,), {"version": staticmethod(version) if version else None}),
-                                directory=str(directory))
+def make_server(directory: Path, port: int, version: Callable[[], str] | None = None,
+                problems: Callable[[], str | None] | None = None) -> http.server.HTTPServer:
+    """A threading HTTP server for `directory` on 127.0.0.1:`port` (0: any free port); with `version`, pages
+    reload when it changes, and show what `problems` returns over themselves."""
+    hooks = {"version": staticmethod(version) if version else None,
+             "problems": staticmethod(problems) if problems else None}
+    handler = functools.partial(type("Handler", (_Handler,), hooks), directory=str(directory))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 

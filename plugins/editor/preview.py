@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sitebuild import BuildResult, Project, build
+from sitebuild.runner import Runner, run_all
 from vorab.context import Step
 from vorab.tiers import Tiers
 
@@ -25,10 +26,11 @@ def preview_paths(root: Path) -> tuple[Path, Path]:
 
 def build_preview(project: Project, clock: datetime, root: Path, *, overrides: dict[str, Any] | None = None,
                   steps: Sequence[Step] | None = None,
-                  progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+                  progress: Callable[[str], None] = lambda message: None, runner: Runner = run_all) -> BuildResult:
     """Build every audience's site at `clock` into .preview/ under `root`."""
     site, dist = preview_paths(root)
-    return build(project, clock, output=site, dist=dist, overrides=overrides, steps=steps, progress=progress)
+    return build(project, clock, output=site, dist=dist, overrides=overrides, steps=steps, progress=progress,
+                 runner=runner)
 
 
 def start_page(settings: dict[str, Any], audience: str) -> str:

@@ -24,6 +24,9 @@ from pelican.writers import FileOverwriteFailedError, Writer
 from vorab.errors import TemplateFailed
 
 produced: set[str] = set()  # absolute paths of the files this process's run produced
+# When set, files are kept here (absolute path → bytes) instead of written: the live preview's re-renders,
+# which are gated before they replace anything.
+diverted: dict[str, bytes] | None = None
 
 
 def write_output(path: Path | str, data: bytes | str) -> None:
@@ -31,6 +34,9 @@ def write_output(path: Path | str, data: bytes | str) -> None:
     path = Path(path)
     content = data.encode("utf-8") if isinstance(data, str) else data
     produced.add(str(path))
+    if diverted is not None:
+        diverted[str(path)] = content
+        return
     try:
         if path.stat().st_size == len(content) and path.read_bytes() == content:
             return

@@ -8,6 +8,7 @@ same format and never stop anything. Capabilities add their checks through vorab
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from datetime import datetime
@@ -22,17 +23,19 @@ from vorab.options import SLUG, Pattern, option_problems, setting_lines
 from vorab.tiers import Tiers
 
 from .pipeline import load_project_registry
+from .registry import FileMemo
 from .settings import CORE_OPTIONS
 
 
-def validate(settings: Settings, settings_file: Path, clock: datetime) -> Validation:
-    """Validate everything a build at `clock` reads; raise ContentErrors with every problem found."""
+def validate(settings: Settings, settings_file: Path, clock: datetime, memo: FileMemo | None = None) -> Validation:
+    """Validate everything a build at `clock` reads; raise ContentErrors with every problem found. `memo`: what
+    an earlier validation in this process found in files that have not changed since."""
     validation = Validation(settings, settings_file, None, clock)
     validation.problems += option_problems(settings, {**CORE_OPTIONS, **hooks.OPTIONS}, settings_file)
     validation.problems += _tier_problems(settings, settings_file)
-    validation.problems += _filename_link_problems(Path(settings["PATH"]), _newsletters(settings))
+    validation.problems += _filename_link_problems(Path(settings["PATH"]), _newsletters(settings), memo)
     try:
-        validation.registry = load_project_registry(settings)
+        validation.registry = load_project_registry(settings, memo)
     except ContentErrors as error:
         validation.problems += error.problems
     if validation.registry is not None:
@@ -72,7 +75,7 @@ def _newsletters(settings: Settings) -> Path:
 PLAIN_LINK = re.compile(r"(?P<image>!?)\[[^\]\n]*\]\((?P<path>(?![a-zA-Z][\w+.-]*:|[/#{])[^)\s]+)")
 
 
-def _filename_link_problems(content: Path, newsletters: Path) -> list[ContentProblem]:
+def _filename_link_problems(content: Path, newsletters: Path, memo: FileMemo | None) -> list[ContentProblem]:
     """Every `{filename}` link must name an existing file; a plain path to a file of content/ (which Pelican
     leaves as it is, broken on the site) is refused with the link to write instead, and a plain image path
     must name a file. Pelican resolves a link from the linking file's folder, or from content/ when it starts
@@ -82,29 +85,37 @@ def _filename_link_problems(content: Path, newsletters: Path) -> list[ContentPro
     for prefix, root in roots.items():
         for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
             relpath = posixpath.join(prefix, path.relative_to(root).as_posix())
-            text = path.read_text(encoding="utf-8")
             shown = path.relative_to(content.parent).as_posix()
-            fenced = False
-            for number, line in enumerate(text.splitlines(), 1):
-                if line.lstrip().startswith(("```", "~~~")):
-                    fenced = not fenced
-                if fenced:
-                    continue
-                for match in FILENAME_LINK.finditer(line):
-                    if not _link_target(match["path"], relpath, roots).is_file():
-                        problems.append(ContentProblem(shown, number, "link", "an existing file under content/",
-                                                       found(match["path"])))
-                for match in PLAIN_LINK.finditer(line):
-                    target = _link_target(match["path"], relpath, roots)
-                    tag = "{filename}" if target.suffix == ".md" else "{static}"
-                    if target.is_file():
-                        written = "/" + resolve_link(match["path"], posixpath.dirname(relpath))
-                        problems.append(ContentProblem(
-                            shown, number, "link", f"{tag}{written} (a plain path to a file of content/ is broken "
-                            f"on the site)", found(match["path"])))
-                    elif match["image"]:
-                        problems.append(ContentProblem(shown, number, "image", "an existing file under content/, "
-                                                       "written as {static}/images/…", found(match["path"])))
+            check = functools.partial(_link_problems, path, relpath, shown, roots)
+            problems += memo.get("links", path, check) if memo else check()
+    return problems
+
+
+def _link_problems(path: Path, relpath: str, shown: str, roots: dict[str, Path]) -> list[ContentProblem]:
+    """The link problems of one file (see _filename_link_problems)."""
+    problems = []
+    text = path.read_text(encoding="utf-8")
+    fenced = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        for match in FILENAME_LINK.finditer(line):
+            if not _link_target(match["path"], relpath, roots).is_file():
+                problems.append(ContentProblem(shown, number, "link", "an existing file under content/",
+                                               found(match["path"])))
+        for match in PLAIN_LINK.finditer(line):
+            target = _link_target(match["path"], relpath, roots)
+            tag = "{filename}" if target.suffix == ".md" else "{static}"
+            if target.is_file():
+                written = "/" + resolve_link(match["path"], posixpath.dirname(relpath))
+                problems.append(ContentProblem(
+                    shown, number, "link", f"{tag}{written} (a plain path to a file of content/ is broken "
+                    f"on the site)", found(match["path"])))
+            elif match["image"]:
+                problems.append(ContentProblem(shown, number, "image", "an existing file under content/, "
+                                               "written as {static}/images/…", found(match["path"])))
     return problems
 
 

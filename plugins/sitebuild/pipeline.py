@@ -33,8 +33,8 @@ from vorab.options import fill_defaults
 from vorab.tiers import Tiers
 
 from .leakcheck import gate_build
-from .registry import load_registry
-from .runner import Run, run_all
+from .registry import FileMemo, load_registry
+from .runner import Run, Runner, run_all
 from .settings import CORE_OPTIONS
 from .sources import write_run_sources
 from .staging import SPARE, remove_unproduced, staging_for, swap_into_place
@@ -63,6 +63,7 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
     notes: list[str] = field(default_factory=list)  # one line per build step, for the summary
     registry: Registry | None = None  # what was built, for the summary's next scheduled transition
+    sources: dict[str, RunSources] = field(default_factory=dict)  # audience → what its run was given
 
 
 @dataclass(frozen=True)
@@ -113,20 +114,21 @@ def parse_clock(text: str | None, settings: Settings) -> datetime:
                           f"found {text!r}") from None
 
 
-def load_project_registry(settings: Settings) -> Registry:
+def load_project_registry(settings: Settings, memo: FileMemo | None = None) -> Registry:
     content = Path(settings["PATH"])
     templates = frozenset(p.stem for p in (Path(settings["THEME"]) / "templates").glob("[!_]*.html"))
     return load_registry(content, timezone=settings["TIMEZONE"], tiers=Tiers.from_settings(settings),
                          templates=templates, display_root=content.parent,
-                         newsletters_dir=content.parent / settings["NEWSLETTER_PATH"])
+                         newsletters_dir=content.parent / settings["NEWSLETTER_PATH"], memo=memo)
 
 
 def build(project: Project, clock: datetime | None = None, *, output: Path | None = None, dist: Path | None = None,
           overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = None,
-          progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+          progress: Callable[[str], None] = lambda message: None, runner: Runner = run_all) -> BuildResult:
     """Build every audience's site at `clock` into `output` (default: the settings' OUTPUT_PATH), and what the
     build steps make into `dist` (default: `dist/` beside `output`). `steps`: instead of the registered ones.
-    `progress` is told each stage as it starts."""
+    `progress` is told each stage as it starts. `runner` runs the audiences' Pelican runs (the live preview's
+    keeps them alive)."""
     from .check import validate  # check.py reads the registry through this module
 
     timings: dict[str, float] = {}
@@ -157,7 +159,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
         progress(f"Pelican: {len(registry.items)} items, one run per audience ({tiers})")
-        context.produced = run_all(runs)
+        context.produced = runner(runs)
         timings["pelican"] = time.perf_counter() - mark
         # Pages no run produced go before the steps read the site (search must not index them); the folders
         # steps update in place themselves (search indexes) are cleared of what the steps did not produce after.
@@ -187,7 +189,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         timings["swap"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
-                       gate, timings, context.notes, registry)
+                       gate, timings, context.notes, registry, context.sources)
 
 
 def _keep_private(files: dict[str, bytes], private: Path) -> None:

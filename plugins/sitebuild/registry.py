@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audiences.rules import Schedule, is_date_only, parse_moment
@@ -25,7 +27,30 @@ from .frontmatter import parse_source
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+T = TypeVar("T")
 FLAGS = {"yes": "yes", "ja": "yes", "true": "yes", "no": "no", "nein": "no", "false": "no"}
+
+
+class FileMemo:
+    """What the validation found in each file, for a process that validates the same tree again and again (the
+    live preview): a file is read again only when its size or time changes. Valid only while no file appears or
+    disappears and no setting changes (a file's checks look at other files and at the settings): clear() then."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}
+
+    def get(self, kind: str, path: Path, compute: Callable[[], T]) -> T:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = self._found.get((kind, path))
+        if known is not None and known[0] == stamp:
+            return cast(T, known[1])
+        value = compute()
+        self._found[(kind, path)] = (stamp, value)
+        return value
+
+    def clear(self) -> None:
+        self._found.clear()
 
 
 def load_registry(
@@ -36,6 +61,7 @@ def load_registry(
     templates: frozenset[str] = frozenset(),
     display_root: Path | None = None,
     newsletters_dir: Path | None = None,
+    memo: FileMemo | None = None,
 ) -> Registry:
     """Read and validate every Markdown file under `content_dir` (and the newsletter issues); raise
     ContentErrors listing every problem."""
@@ -53,10 +79,14 @@ def load_registry(
         if content_type is None:
             problems.append(ContentProblem(shown, 1, "folder", f"one of {', '.join(BY_FOLDER)}", found(folder)))
             continue
-        source = parse_source(path.read_text(encoding="utf-8"), shown)
-        checker = _ItemChecker(content_dir, content_type, source, relpath, timezone, tiers, templates)
-        item = checker.check()
-        problems.extend(source.problems)
+        def check(path: Path = path, shown: str = shown, relpath: str = relpath,
+                  content_type: ContentType = content_type) -> tuple[Item | None, list[ContentProblem]]:
+            source = parse_source(path.read_text(encoding="utf-8"), shown)
+            item = _ItemChecker(content_dir, content_type, source, relpath, timezone, tiers, templates).check()
+            return item, source.problems
+
+        item, found_problems = memo.get("item", path, check) if memo else check()
+        problems.extend(found_problems)
         if item is not None:
             items.append(item)
     problems.extend(_duplicate_slugs(items))

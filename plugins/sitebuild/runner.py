@@ -11,6 +11,7 @@ import contextlib
 import io
 import logging
 import multiprocessing
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,41 +44,47 @@ class RunResult:
     templates: list[ContentProblem] = field(default_factory=list)  # templates that failed, at their file and line
 
 
-def run_pelican(run: Run) -> RunResult:
-    """Build one audience's site into its OUTPUT_PATH."""
+Runner = Callable[[list["Run"]], set[str]]  # runs every audience's build; returns the files they produced
+
+
+@contextlib.contextmanager
+def collected(run: Run) -> Iterator[RunResult]:
+    """Collect what Pelican logs and the templates that fail inside the block into the RunResult it yields."""
+    collector = _Collect()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    result = RunResult(collector.messages, set())
+    project = run.settings_file.parent
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # Pelican's own "Done: …" line; our summary says more
+            yield result
+    except TemplateFailed as failed:
+        result.templates.append(failed.problem(project, run.content))
+    except Exception as error:  # noqa: BLE001 — reported to the editor with the audience it happened in
+        if template_location(error):  # e.g. a syntax error, found when Pelican loads the template
+            result.templates.append(TemplateFailed(error, "the site").problem(project, run.content))
+        else:
+            collector.messages.append(f"error: {type(error).__name__}: {error}")
+    finally:
+        root.removeHandler(collector)
+
+
+def run_pelican(run: Run, execute: Callable[[Any], None] = lambda pelican: pelican.run()) -> RunResult:
+    """Build one audience's site into its OUTPUT_PATH (`execute` runs the Pelican instance)."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
     import outputs
 
     outputs.produced.clear()
-    collector = _Collect()
-    root = logging.getLogger()
-    root.addHandler(collector)
-    templates = []
-    project = run.settings_file.parent
-    try:
-        settings = read_settings(str(run.settings_file), override=run.overrides)
-        with contextlib.redirect_stdout(io.StringIO()):  # Pelican's own "Done: …" line; our summary says more
-            Pelican(settings).run()
-    except TemplateFailed as failed:
-        templates.append(failed.problem(project, run.content))
-    except Exception as error:  # noqa: BLE001 — reported to the editor with the audience it happened in
-        if template_location(error):  # e.g. a syntax error, found when Pelican loads the template
-            templates.append(TemplateFailed(error, "the site").problem(project, run.content))
-        else:
-            collector.messages.append(f"error: {type(error).__name__}: {error}")
-    finally:
-        root.removeHandler(collector)
-    return RunResult(collector.messages, set(outputs.produced), templates)
+    with collected(run) as result:
+        execute(Pelican(read_settings(str(run.settings_file), override=run.overrides)))
+    result.produced.update(outputs.produced)
+    return result
 
 
-def run_all(runs: list[Run]) -> set[str]:
-    """Run every audience's build in parallel processes; return the files they produced, or raise BuildFailed
-    with every problem of every run."""
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
-        results = list(pool.map(run_pelican, runs))
+def checked(runs: list[Run], results: list[RunResult]) -> set[str]:
+    """The files the runs produced; BuildFailed with every problem of every run if any had one."""
     problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results, strict=True)
                 for message in result.problems]
     failed: dict[str, list[str]] = {}  # a template that fails in several runs is reported once, naming them
@@ -88,3 +95,12 @@ def run_all(runs: list[Run]) -> set[str]:
     if problems:
         raise BuildFailed("Pelican reported problems; nothing was published:\n" + "\n".join(problems))
     return set().union(*(result.produced for result in results))
+
+
+def run_all(runs: list[Run]) -> set[str]:
+    """Run every audience's build in parallel processes; return the files they produced, or raise BuildFailed
+    with every problem of every run."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
+        results = list(pool.map(run_pelican, runs))
+    return checked(runs, results)

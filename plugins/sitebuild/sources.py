@@ -62,13 +62,13 @@ def write_run_sources(registry: Registry, audience: str, clock: datetime, target
         if path.relative_to(target).as_posix() not in given:
             path.unlink()
     for relpath, text in run.texts.items():
-        _write_if_changed(target / relpath, text)
+        write_if_changed(target / relpath, text)
     for asset in sorted(run.assets):
         _link(registry.content_dir / asset, target / asset)
     return run
 
 
-def _write_if_changed(path: Path, text: str) -> None:
+def write_if_changed(path: Path, text: str) -> None:
     try:
         if path.read_text(encoding="utf-8") == text:
             return

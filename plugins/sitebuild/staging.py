@@ -34,8 +34,10 @@ def staging_for(output: Path) -> Iterator[Path]:
     staging.mkdir(parents=True, exist_ok=True)
     with open(staging.with_name(f"{output.name}.lock"), "w") as lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            # A record lock, not flock(): processes forked during the build (the live preview's resident runs)
+            # must not hold it after the build.
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):
             raise BuildFailed(f"another build of {output} is running; try again when it has finished") from None
         for leftover in staging.iterdir():  # a crashed build's dist/ and the like
             if leftover.name == SPARE:
