@@ -243,17 +243,23 @@ def _loud(message: str) -> str:
 
 @task(help={"items": "size of the synthetic site (default 2000)", "runs": "counted runs of each build (default 3)",
             "scaling": "run 500, 2,000 and 8,000 items and show how each figure grows",
+            "hugo": "also time Hugo on the same Markdown (the [bench] extra of pyproject.toml)",
             "results": "where the figures go (default dist/bench/results.json or scaling.json)"})
-def bench(c: Context, items: int = 2000, runs: int = 3, scaling: bool = False, results: str | None = None) -> None:
-    """Vorab's full build against plain Pelican on the same synthetic Markdown; writes dist/bench/results.json."""
+def bench(c: Context, items: int = 2000, runs: int = 3, scaling: bool = False, hugo: bool = False,
+          results: str | None = None) -> None:
+    """Vorab's full build against plain Pelican (warm with its cache, and cold) on the same synthetic Markdown in
+    a git repository, at the current clock; writes dist/bench/results.json."""
     import json
 
-    from benchmark import report, run_benchmark, scaling_report
+    from benchmark import HugoMissing, report, run_benchmark, scaling_report
 
     sizes = (500, 2000, 8000) if scaling else (int(items),)
     figures_of = []
     for size in sizes:
-        figures = run_benchmark(size, runs=int(runs))
+        try:
+            figures = run_benchmark(size, runs=int(runs), hugo=hugo)
+        except HugoMissing as missing:
+            raise Exit(str(missing), code=1) from None
         print(report(figures))
         figures_of.append(figures)
     if scaling:

@@ -14,7 +14,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from pagefind_bin import get_executable
@@ -28,6 +31,8 @@ from vorab.options import Text
 INDEX_FOLDER = "pagefind"
 SEARCH_OPTIONS = {"SEARCH_ROOT_SELECTOR": Text("main")}  # the part of a page that is indexed
 FRAGMENT_KEYS = "pagefind_dcd url content word_count filters meta anchors element text location sort"
+PEAK_NOTE = "search: Pagefind peak memory {mb:.1f} MB"  # the largest Pagefind process of the build
+PEAK_PATTERN = re.compile(r"search: Pagefind peak memory (?P<mb>[0-9.]+) MB")
 
 
 def pages_glob(root: Path, skip: set[str]) -> str:
@@ -81,9 +86,10 @@ def index_sites(context: BuildContext) -> None:
             kept.append(audience)
             continue
         running[audience] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    failures = []
+    failures, peaks = [], []
     for audience, process in running.items():
-        output, _ = process.communicate()
+        output, peak = _finish(process)
+        peaks.append(peak)
         if process.returncode != 0:
             failures.append(f"search: Pagefind failed for the {audience} site:\n{output}")
     if failures:
@@ -107,6 +113,26 @@ def index_sites(context: BuildContext) -> None:
               for audience, root in roots.items()]
     unchanged = f" (unchanged, index kept: {', '.join(kept)})" if kept else ""
     context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}{unchanged}")
+    if peaks:
+        context.notes.append(PEAK_NOTE.format(mb=max(peaks)))
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[str, float]:
+    """Wait for one Pagefind run: its output, and its peak resident memory in MB from the kernel's accounting
+    (wait4), which the build's own figure cannot tell apart from its other processes' (benchmark/)."""
+    output = ""
+    if process.stdout is not None:
+        with process.stdout:
+            output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return output, usage.ru_maxrss / 1024
+
+
+def pagefind_peak_mb(notes: Iterable[str]) -> float | None:
+    """The peak memory a build's notes give for Pagefind (PEAK_NOTE); None when Pagefind did not run."""
+    found = [float(match["mb"]) for note in notes if (match := PEAK_PATTERN.fullmatch(note))]
+    return max(found) if found else None
 
 
 def remove_stale_chunks(index: Path) -> None:
