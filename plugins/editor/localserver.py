@@ -21,7 +21,7 @@ def _(message: str) -> str:  # replaced by the project's message catalogue
 RELOAD_PATH = "/__vorab_reload"
 RELOAD_SCRIPT = (b"<script>(function(){var seen=null;setInterval(function(){fetch('%s')"
                  b".then(function(r){return r.text()})\n.then(function(v){if(seen!==null&&v!==seen){location.reload()}"
-                 b"seen=v}).catch(function(){})},250)})()</script>") % RELOAD_PATH.encode()
+                 b"seen=v}).catch(function(){})},100)})()</script>") % RELOAD_PATH.encode()
 
 
 OVERLAY_HEADING = "Die Vorschau konnte nicht neu gebaut werden"
