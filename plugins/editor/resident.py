@@ -28,7 +28,7 @@ import os
 import posixpath
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
@@ -39,6 +39,7 @@ import jinja2.runtime
 
 import outputs
 from leakgate import Matcher, scan
+from leakgate.fingerprints import Fingerprint
 from leakgate.memo import Memo
 from sitebuild import BuildFailed, BuildResult, Project, parse_clock
 from sitebuild.check import validate
@@ -46,7 +47,7 @@ from sitebuild.leakcheck import public_secrets
 from sitebuild.pipeline import LeakFound
 from sitebuild.registry import FileMemo
 from sitebuild.runner import Run, RunResult, checked, collected, run_pelican
-from sitebuild.sources import run_sources, write_if_changed
+from sitebuild.sources import Copies, run_sources, write_if_changed
 from vorab.model import RunSources
 
 from .preview import build_preview, preview_paths
@@ -282,13 +283,15 @@ class ResidentPreview:
         self.site = preview_paths(root)[0]
         self.workers: dict[str, _Worker] = {}
         self.memo = FileMemo()
-        self.texts = Memo(None)  # the gate's words and fingerprints of texts, kept while the preview runs
+        self.texts = _KeptTexts()
+        self.copies: Copies = {}
         self.built: _Built | None = None
 
     def build(self) -> BuildResult:
         """A full build; the audiences' runs stay alive. Raises BuildFailed (the last good preview stays)."""
         self.built = None
         self.memo.clear()
+        self.copies.clear()
         settings = self.project.settings(self.overrides)
         clock = parse_clock(self.as_of, settings)
         result = build_preview(self.project, clock, self.root, overrides=self.overrides, steps=(),
@@ -365,7 +368,7 @@ class ResidentPreview:
         sources: dict[str, RunSources] = {}
         changed: dict[str, list[str]] = {}
         for audience, old in built.sources.items():
-            new = run_sources(validation.items, audience, clock)
+            new = run_sources(validation.items, audience, clock, self.copies)
             if old.path is None or set(new.texts) != set(old.texts) or new.assets != old.assets:
                 return None
             new.path = old.path
@@ -391,6 +394,28 @@ class ResidentPreview:
             (self.site / relpath).write_bytes(data)
         self.built = _Built(clock, sources, built.since)
         return sorted(files)
+
+
+class _KeptTexts(Memo):
+    """The gate's memo of words and fingerprints, in memory, and by identity first: the preview asks again and
+    again about the same item objects and copies (the validation keeps those of unchanged files)."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.items: dict[tuple[int, bool], tuple[Any, list[Fingerprint]]] = {}
+        self.texts: dict[int, tuple[str, list[str]]] = {}
+
+    def fingerprints(self, item: Any, whole: bool, compute: Callable[[], Iterator[Fingerprint]]) -> list[Fingerprint]:
+        known = self.items.get((id(item), whole))
+        if known is None or known[0] is not item:
+            known = self.items[(id(item), whole)] = (item, super().fingerprints(item, whole, compute))
+        return known[1]
+
+    def remembered(self, text: str, compute: Callable[[], list[str]]) -> list[str]:
+        known = self.texts.get(id(text))
+        if known is None or known[0] is not text:
+            known = self.texts[id(text)] = (text, super().remembered(text, compute))
+        return known[1]
 
 
 def _differs(path: Path, data: bytes) -> bool:

@@ -30,16 +30,26 @@ def source_copy(item: Item, *, public: bool) -> tuple[str, set[str]]:
     return f"{header}\n\n{body.strip()}\n", item.assets(body=body, fields=values)
 
 
-def run_sources(registry: Registry, audience: str, clock: datetime) -> RunSources:
+Copies = dict[tuple[int, bool], tuple[Item, str, set[str]]]  # (id(item), public) → item, copy, assets
+
+
+def run_sources(registry: Registry, audience: str, clock: datetime, copies: Copies | None = None) -> RunSources:
     """The copies and assets this audience is given at `clock` (not yet written anywhere); raise ContentErrors
-    if a copy links to an item this audience may not see yet."""
+    if a copy links to an item this audience may not see yet. `copies`: what earlier calls in this process made
+    of the very same item objects (the live preview's validation keeps the items of unchanged files)."""
     public = registry.tiers.is_public(audience)
     run = RunSources(audience)
     visible = registry.visible(audience, clock)
     visible_paths = {item.relpath for item in visible}
     problems: list[ContentProblem] = []
     for item in visible:
-        text, assets = source_copy(item, public=public)
+        known = copies.get((id(item), public)) if copies is not None else None
+        if known is not None and known[0] is item:
+            text, assets = known[1], set(known[2])
+        else:
+            text, assets = source_copy(item, public=public)
+            if copies is not None:
+                copies[(id(item), public)] = (item, text, set(assets))
         problems += _links_to_invisible(item, text, visible_paths, audience, clock)
         run.items.append(item)
         run.texts[item.relpath] = text
