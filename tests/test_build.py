@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -172,10 +174,19 @@ def test_a_second_build_of_the_same_output_stops_at_once(site: Site) -> None:
     plant_canary_product(site)
     lock_file = site.root / ".staging" / "output.lock"
     lock_file.parent.mkdir()
-    with open(lock_file, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
+    holder = subprocess.Popen(  # another process, as a running build (a record lock binds other processes only)
+        [sys.executable, "-c", "import fcntl, sys, time\nlock = open(sys.argv[1], 'w')\n"
+         "fcntl.lockf(lock, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(120)", str(lock_file)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         with pytest.raises(BuildFailed) as caught:
             site.build(AFTER)
+    finally:
+        os.kill(holder.pid, signal.SIGTERM)
+        holder.wait()
+        if holder.stdout:
+            holder.stdout.close()
     assert str(caught.value) == (f"another build of {site.output} is running; try again when it has finished")
     assert not site.output.exists()
     site.build(AFTER)  # the lock is free again
