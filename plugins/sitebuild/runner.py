@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, template_location
+from vorab.messages import _
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def run_pelican(run: Run) -> RunResult:
         templates.append(failed.problem(project, run.content))
     except Exception as error:  # noqa: BLE001 — reported to the editor with the audience it happened in
         if template_location(error):  # e.g. a syntax error, found when Pelican loads the template
-            templates.append(TemplateFailed(error, "the site").problem(project, run.content))
+            templates.append(TemplateFailed(error, _("the site")).problem(project, run.content))
         else:
             collector.messages.append(f"error: {type(error).__name__}: {error}")
     finally:
@@ -78,13 +79,14 @@ def run_all(runs: list[Run]) -> set[str]:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
         results = list(pool.map(run_pelican, runs))
-    problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results, strict=True)
-                for message in result.problems]
+    problems = ["  " + _("{audience} site: {message}").format(audience=run.audience, message=message)
+                for run, result in zip(runs, results, strict=True) for message in result.problems]
     failed: dict[str, list[str]] = {}  # a template that fails in several runs is reported once, naming them
     for run, result in zip(runs, results, strict=True):
         for problem in result.templates:
             failed.setdefault(str(problem), []).append(run.audience)
-    problems = [f"  {problem} [{', '.join(audiences)} site]" for problem, audiences in failed.items()] + problems
+    problems = ["  " + _("{problem} [{audiences} site]").format(problem=problem, audiences=", ".join(audiences))
+                for problem, audiences in failed.items()] + problems
     if problems:
-        raise BuildFailed("Pelican reported problems; nothing was published:\n" + "\n".join(problems))
+        raise BuildFailed("\n".join([_("Pelican reported problems; nothing was published:"), *problems]))
     return set().union(*(result.produced for result in results))
