@@ -10,6 +10,7 @@ SITEURL = ""  # empty with RELATIVE_URLS: the local preview works from any folde
 RELATIVE_URLS = True
 TIMEZONE = "Europe/Berlin"
 DEFAULT_LANG = "de"
+MESSAGES_LANG = "de"  # what check, build, new, … tell editors: "de" or "en" (VORAB_MESSAGES_LANG overrides it)
 POSTAL_ADDRESS = "Kaffeerösterei Morgenrot GmbH · Gerberau 12 · 79098 Freiburg im Breisgau"
 
 PATH = "content"

@@ -19,12 +19,17 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from sitebuild import BuildFailed, Project, parse_clock
 from sitebuild import build as build_sites
 from sitebuild.report import summary
+from vorab import messages
 from vorab.context import Validation
+from vorab.messages import _, ngettext
 from vorab.tiers import Tiers
 
 
 def _project(production: bool) -> Project:
-    return Project(ROOT / ("publishconf.py" if production else "pelicanconf.py"))
+    """The project, and the language of its messages for this process (MESSAGES_LANG, or VORAB_MESSAGES_LANG)."""
+    project = Project(ROOT / ("publishconf.py" if production else "pelicanconf.py"))
+    messages.use(project.settings().get("MESSAGES_LANG"))
+    return project
 
 
 @task(help={"as_of": "build clock, ISO 8601 (e.g. 2027-01-15T09:00, site time zone); default now",
@@ -35,7 +40,7 @@ def build(c: Context, as_of: str | None = None, production: bool = False) -> Non
     try:
         result = build_sites(project, parse_clock(as_of, project.settings()), progress=_progress)
     except BuildFailed as error:
-        raise Exit(f"Build failed. output/ was not changed.\n{error}", code=1) from None
+        raise Exit(_("Build failed. output/ was not changed.") + f"\n{error}", code=1) from None
     print(summary(result))
 
 
@@ -50,7 +55,8 @@ def clean(c: Context) -> None:
 def serve(c: Context, port: int = 8000) -> None:
     """Preview output/ on http://127.0.0.1:PORT/ — NOT gated: /members/ is open here (see README)."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "output"))
-    print(f"Serving output/ at http://127.0.0.1:{port}/ — the member area is NOT protected in this preview.")
+    print(_("Serving output/ at {url} — the member area is NOT protected in this preview.").format(
+        url=f"http://127.0.0.1:{port}/"))
     with http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), handler) as server:
         server.serve_forever()
 
@@ -103,7 +109,7 @@ def _validated(project: Project, clock: datetime | None = None) -> Validation:
     try:
         return validate(project.settings(), project.settings_file, clock or _clock(None, project))
     except BuildFailed as error:
-        raise Exit(f"{error}\nRun `invoke check` after fixing these.", code=1) from None
+        raise Exit(f"{error}\n" + _("Run `invoke check` after fixing these."), code=1) from None
 
 
 @task
@@ -114,9 +120,11 @@ def check(c: Context) -> None:
     started = time.perf_counter()
     validation = _validated(_project(False))
     for warning in validation.warnings:
-        print(f"warning: {warning}")
-    print(f"OK: {len(validation.items.items)} files checked, {len(validation.warnings)} warning(s) "
-          f"({time.perf_counter() - started:.2f} s).")
+        print(_("warning: {warning}").format(warning=warning))
+    files = len(validation.items.items)
+    print(ngettext("OK: {files} file checked, {warnings} warning(s) ({seconds:.2f} s).",
+                   "OK: {files} files checked, {warnings} warning(s) ({seconds:.2f} s).", files).format(
+        files=files, warnings=len(validation.warnings), seconds=time.perf_counter() - started))
 
 
 @task(name="schedule", help={"from": "start of the period, ISO 8601 (default now)", "days": "length (default 90)",
@@ -134,10 +142,11 @@ def schedule_(c: Context, from_: str | None = None, days: int = 90, json: bool =
     if json:
         print(as_json(coming, start, end))
         return
-    print(f"Transitions from {start.isoformat(timespec='minutes')} to {end.isoformat(timespec='minutes')}:")
+    print(_("Transitions from {start} to {end}:").format(start=start.isoformat(timespec="minutes"),
+                                                         end=end.isoformat(timespec="minutes")))
     print(as_table(coming))
     for warning in warnings(coming):
-        print(f"warning: {warning}")
+        print(_("warning: {warning}").format(warning=warning))
 
 
 @task(help={"as_of": "the date to preview, ISO 8601 (e.g. 2027-01-15T09:00)", "audience": "public or members",
@@ -150,15 +159,16 @@ def preview(c: Context, as_of: str, audience: str = "members", port: int = 8001)
     project = _project(False)
     settings = project.settings()
     if audience not in Tiers.from_settings(settings):
-        raise Exit(f"--audience: expected one of {Tiers.from_settings(settings)}, found {audience!r}", code=1)
+        raise Exit(_("--audience: expected one of {choices}, found {found}").format(
+            choices=Tiers.from_settings(settings), found=repr(audience)), code=1)
     try:
         result = build_preview(project, _clock(as_of, project), ROOT, progress=_progress)
     except BuildFailed as error:
-        raise Exit(f"Preview failed.\n{error}", code=1) from None
+        raise Exit(_("Preview failed.") + f"\n{error}", code=1) from None
     print(summary(result))
     with make_server(preview_paths(ROOT)[0], int(port)) as server:
-        print(f"Preview of {as_of} for {audience}: {url(server)}{start_page(settings, audience)} "
-              f"— NOT gated: /members/ is open here. Ctrl-C ends.")
+        print(_("Preview of {moment} for {audience}: {url} — NOT gated: /members/ is open here. Ctrl-C ends.").format(
+            moment=as_of, audience=audience, url=url(server) + start_page(settings, audience)))
         server.serve_forever()
 
 
@@ -175,7 +185,7 @@ def new(c: Context, type: str, title: str) -> None:  # noqa: A002 — the editor
                         Tiers.from_settings(settings))
     except ScaffoldError as error:
         raise Exit(str(error), code=1) from None
-    print(f"Created {path.relative_to(ROOT)} (status: draft). Fill it in, then: invoke check")
+    print(_("Created {path} (status: draft). Fill it in, then: invoke check").format(path=path.relative_to(ROOT)))
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "as_of": "fixed build clock (default: now, each build)"})
@@ -201,13 +211,13 @@ def publish(c: Context) -> None:
     try:
         result = publish_site(project, target, verify_url=url, environ=os.environ, progress=_progress)
     except BuildFailed as error:
-        raise Exit(f"Build failed; nothing was published.\n{error}", code=1) from None
+        raise Exit(_("Build failed; nothing was published.") + f"\n{error}", code=1) from None
     except GateCheckFailed as error:
-        raise Exit(_loud(f"Gate check failed: {error}"), code=1) from None
+        raise Exit(_loud(_("Gate check failed: {error}").format(error=error)), code=1) from None
     except PublishFailed as error:
-        raise Exit(f"Publishing failed: {error}", code=1) from None
+        raise Exit(_("Publishing failed: {error}").format(error=error), code=1) from None
     print(summary(result))
-    print(f"Published to {target}; the gate of {url} passed its check from outside.")
+    print(_("Published to {target}; the gate of {url} passed its check from outside.").format(target=target, url=url))
 
 
 @task(positional=["url"], help={"url": "the live site (default: SITEURL of publishconf.py)"})

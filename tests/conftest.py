@@ -13,6 +13,7 @@ import pytest
 
 from audiences.rules import parse_moment
 from sitebuild import BuildResult, Project, build
+from vorab import messages
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST_URL = "https://www.example.com"  # the site of GATE_SERVER_NAME's default, for members-sync
@@ -94,6 +95,21 @@ class Site:
             if path.is_file() and path.is_relative_to(members_root) == members:
                 files[path.relative_to(self.output).as_posix()] = path.read_bytes()
         return files
+
+
+@pytest.fixture(autouse=True)
+def messages_as_editors_read_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in the default language of messages (German), whatever the shell running the tests sets
+    and whatever an earlier test's project chose (vorab/messages.py)."""
+    monkeypatch.delenv(messages.VARIABLE, raising=False)
+    monkeypatch.setattr(messages, "_setting", None)
+
+
+@pytest.fixture
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in English, the code's own strings: for tests about what a message says rather than its
+    language (`pytestmark = pytest.mark.usefixtures("english_messages")`)."""
+    monkeypatch.setenv(messages.VARIABLE, "en")
 
 
 @pytest.fixture

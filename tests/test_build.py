@@ -187,7 +187,8 @@ def test_a_second_build_of_the_same_output_stops_at_once(site: Site) -> None:
         holder.wait()
         if holder.stdout:
             holder.stdout.close()
-    assert str(caught.value) == (f"another build of {site.output} is running; try again when it has finished")
+    assert str(caught.value) == (f"ein anderer Build von {site.output} läuft; bitte erneut versuchen, wenn er "
+                                 "fertig ist")
     assert not site.output.exists()
     site.build(AFTER)  # the lock is free again
 
@@ -202,7 +203,7 @@ def test_failed_builds_leave_output_byte_identical(site: Site, tmp_path) -> None
     shutil.copytree(THEME, broken_theme)
     (broken_theme / "templates" / "product.html").write_text("{% extends 'base.html' %}{% block x %}{{ }}")
     site.use_theme(broken_theme)
-    with pytest.raises(BuildFailed, match="Pelican reported problems"):
+    with pytest.raises(BuildFailed, match=r"^Pelican hat Probleme gemeldet; nichts wurde veröffentlicht:\n"):
         site.build(AFTER)
     assert tree_digest(site.output) == before
     assert [p.name for p in (site.root / ".staging" / "output").iterdir()] == ["site"]  # only the spare tree
@@ -218,7 +219,12 @@ def test_failed_builds_leave_output_byte_identical(site: Site, tmp_path) -> None
     assert tree_digest(site.output) == before
     hits = {str(hit) for hit in caught.value.report.hits}
     assert "index.html: title of content/products/vorschau.md: 'Röstung kanarientitel Panama'" in hits
-    assert "Leak gate: " in str(caught.value) and "nothing was published" in str(caught.value)
+    lines = str(caught.value).splitlines()  # what the editor reads: in German
+    count = len(caught.value.report.hits)
+    assert lines[0] == (f"Leak-Gate: {count} Fingerabdrücke nicht öffentlicher Inhalte oder Kundendaten, wo sie nicht "
+                        "sein dürfen; nichts wurde veröffentlicht:")
+    assert "  index.html: title von content/products/vorschau.md: 'Röstung kanarientitel Panama'" in lines
+    assert len(lines) == 1 + count
 
 
 def test_shared_text_raises_no_false_alarm(site: Site) -> None:
@@ -275,8 +281,8 @@ def test_public_link_to_an_embargoed_item_is_explained(site: Site) -> None:
     with pytest.raises(ContentErrors) as caught:
         site.build(BEFORE)
     assert [str(p) for p in caught.value.problems] == [
-        "content/pages/neu.md:4: link: expected a link to something the public may see at 2027-03-01T08:59+01:00, "
-        "found '../products/vorschau.md'"]
+        "content/pages/neu.md:4: Link: erwartet einen Link auf etwas, das die Zielgruppe public am "
+        "2027-03-01T08:59+01:00 sehen darf, gefunden '../products/vorschau.md'"]
     site.build(AFTER)  # once the product is public, the link works
     assert b"produkte/kanarienslug-panama/" in site.files(members=False)["neu/index.html"]
 

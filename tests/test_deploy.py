@@ -22,6 +22,9 @@ from sitebuild import ContentErrors, Project
 from test_editor_check import load_tasks
 from test_gate_servers import Server, free_port, member_content, passwords, plant_member_content
 
+# The server gate and members-sync speak to operators, in English (plugins/gate is not translated).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 CLOCK = "2027-01-15T09:00"
 
 

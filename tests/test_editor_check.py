@@ -1,9 +1,10 @@
-"""`invoke check`: every problem at once, as `path:line: field: expected …, found …`; the build runs the same
-validation; warnings never fail."""
+"""`invoke check`: every problem at once, as `path:line: field: erwartet …, gefunden …` (in German unless the
+project sets MESSAGES_LANG = "en"); the build runs the same validation; warnings never fail."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 
@@ -43,11 +44,12 @@ def test_check_reports_every_problem_with_path_line_and_suggestion(site: Site, m
     with pytest.raises(Exit) as caught:
         tasks.check(Context())
     assert caught.value.code == 1
-    assert caught.value.message.splitlines()[:3] == [
-        "2 problems in the content or settings; nothing was built:",
-        "  content/faq/abo.md:2: publc_from: expected a field of faq (did you mean 'public_from'?), "
-        "found 'publc_from'",
-        "  content/pages/ueber-uns.md:3: link: expected an existing file under content/, found 'lieferung.md'",
+    assert caught.value.message.splitlines() == [
+        "2 Probleme in den Inhalten oder Einstellungen; nichts wurde erstellt:",
+        "  content/faq/abo.md:2: publc_from: erwartet ein Feld von faq (meinten Sie 'public_from'?), "
+        "gefunden 'publc_from'",
+        "  content/pages/ueber-uns.md:3: Link: erwartet eine vorhandene Datei unter content/, gefunden 'lieferung.md'",
+        "Nach dem Beheben `invoke check` ausführen.",
     ]
 
 
@@ -59,9 +61,9 @@ def test_newsletter_references_and_links_are_reported_together(site: Site) -> No
     with pytest.raises(ContentErrors) as caught:
         site.build("2027-01-15T09:00")
     assert [str(p) for p in caught.value.problems] == [
-        "newsletters/januar.md:3: products: expected slugs of content/products/ (did you mean 'geisha'?), "
-        "found 'gesha'",
-        "newsletters/januar.md:5: link: expected an existing file under content/, found '/products/geissha.md'",
+        "newsletters/januar.md:3: products: erwartet Slugs aus content/products/ (meinten Sie 'geisha'?), "
+        "gefunden 'gesha'",
+        "newsletters/januar.md:5: Link: erwartet eine vorhandene Datei unter content/, gefunden '/products/geissha.md'",
     ]
 
 
@@ -74,13 +76,14 @@ def test_warnings_are_printed_and_do_not_fail(site: Site, monkeypatch, capsys) -
         Blumig.
         """)
     load_tasks(monkeypatch, site.root).check(Context())
-    out = capsys.readouterr().out
-    assert ("warning: content/products/geisha.md:2: public_from: expected a moment before expires "
-            "(2027-02-01T00:00:00+01:00) — it will never be public, found '2027-03-01'") in out
-    assert "OK: 1 files checked, 1 warning(s)" in out
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("Warnung: content/products/geisha.md:2: public_from: erwartet einen Zeitpunkt vor expires "
+                      "(2027-02-01T00:00:00+01:00) — so wird es nie öffentlich, gefunden '2027-03-01'")
+    assert re.fullmatch(r"OK: 1 Datei geprüft, 1 Warnung\(en\) \(\d+\.\d\d s\)\.", out[1])
+    assert len(out) == 2
 
 
 def test_check_passes_on_the_sample() -> None:
     done = subprocess.run([sys.executable, "-m", "invoke", "check"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("OK: ")
+    assert re.fullmatch(r"OK: \d+ Dateien geprüft, 0 Warnung\(en\) \(\d+\.\d\d s\)\.\n", done.stdout)

@@ -21,8 +21,13 @@ def test_new_writes_every_field_and_a_german_slug(site: Site, monkeypatch, capsy
     assert list(source.entries) == list(BY_FOLDER["products"].fields)
     assert source.value("title") == "Röstung für Büros: Straße"
     assert source.value("status") == "draft"
-    assert source.body.startswith("<!--\nThe fields of products")
-    assert "Created content/products/roestung-fuer-bueros-strasse.md" in capsys.readouterr().out
+    assert source.body.startswith("<!--\nDie Felder von products (ein leerer Wert heißt: nicht gesetzt; diese Notiz "
+                                  "darf jederzeit gelöscht werden):\ntitle         Pflichtfeld; Text\n")
+    assert "offer_code    Text; nur im Kundenbereich: nie auf der öffentlichen Website\n" in source.body
+    assert source.body.endswith("\nDanach: invoke check, invoke schedule, invoke preview.\n-->\n\n"
+                                "Hier den Text schreiben.")
+    assert capsys.readouterr().out == ("content/products/roestung-fuer-bueros-strasse.md angelegt (status: draft). "
+                                       "Ausfüllen, dann: invoke check\n")
 
 
 def test_new_refuses_to_overwrite(site: Site, monkeypatch) -> None:
@@ -33,15 +38,15 @@ def test_new_refuses_to_overwrite(site: Site, monkeypatch) -> None:
     with pytest.raises(Exit) as caught:
         tasks.new(Context(), "faq", "Wie lange hält Kaffee?")
     assert caught.value.code == 1
-    assert caught.value.message == f"{path}: already exists; nothing was written"
+    assert caught.value.message == f"{path}: gibt es schon; nichts wurde geschrieben"
     assert path.read_text(encoding="utf-8") == "title: Mein Text\n\nSchon geschrieben.\n"
 
 
 def test_unknown_type_is_refused(site: Site, monkeypatch) -> None:
     with pytest.raises(Exit) as caught:
         load_tasks(monkeypatch, site.root).new(Context(), "blog", "Hallo")
-    assert caught.value.message == ("type: expected one of products, seminars, faq, contacts, pages, newsletters, "
-                                    "found 'blog'")
+    assert caught.value.message == ("type: erwartet einen der Werte products, seminars, faq, contacts, pages, "
+                                    "newsletters, gefunden 'blog'")
 
 
 def test_every_new_file_passes_check_and_builds_once_published(site: Site, monkeypatch) -> None:

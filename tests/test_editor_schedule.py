@@ -49,14 +49,28 @@ def test_json_lists_the_transitions_in_time_order(site: Site, monkeypatch, capsy
         ("2027-03-01T09:00:00+01:00", "public", "content/products/geisha.md", 28),
         ("2027-06-01T00:00:00+02:00", "expires", "content/products/geisha.md", None),
     ]
-    assert calendar["warnings"] == [
-        "content/faq/intern.md: members see it from 2027-01-20T00:00+01:00, but it will never be public "
-        "(no public_from, or public_from not before expires)"]
+    assert calendar["warnings"] == [  # for people: in the language of messages; `what` stays English for programs
+        "content/faq/intern.md: Kunden sehen es ab 2027-01-20T00:00+01:00, öffentlich wird es aber nie "
+        "(kein public_from, oder public_from nicht vor expires)"]
 
 
 def test_table_shows_the_head_start_and_the_window(site: Site, monkeypatch, capsys) -> None:
     scheduled_site(site)
     load_tasks(monkeypatch, site.root).schedule_(Context(), from_="2027-02-01T12:00", days=20)
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "Transitions from 2027-02-01T12:00+01:00 to 2027-02-21T12:00+01:00:"
-    assert [line.split()[1] for line in lines[1:]] == ["newsletter", "seminar"]
+    assert capsys.readouterr().out.splitlines() == [
+        "Änderungen von 2027-02-01T12:00+01:00 bis 2027-02-21T12:00+01:00:",
+        "2027-02-02T09:00+01:00  Newsletter an members versandt  newsletters/februar.md  Februar",
+        "2027-02-20T18:00+01:00  Seminar beginnt                 content/seminars/cupping.md  Cupping"]
+
+
+def test_table_shows_the_members_head_start_and_what_is_never_public(site: Site, monkeypatch, capsys) -> None:
+    scheduled_site(site)
+    load_tasks(monkeypatch, site.root).schedule_(Context(), from_="2027-01-15", days=20)
+    assert capsys.readouterr().out.splitlines() == [
+        "Änderungen von 2027-01-15T00:00+01:00 bis 2027-02-04T00:00+01:00:",
+        "2027-01-20T00:00+01:00  sichtbar für members            content/faq/intern.md  Nur intern (nie öffentlich)",
+        "2027-02-01T09:00+01:00  sichtbar für members            content/products/geisha.md  Geisha "
+        "(Vorsprung der Kunden: 28 Tage)",
+        "2027-02-02T09:00+01:00  Newsletter an members versandt  newsletters/februar.md  Februar",
+        "Warnung: content/faq/intern.md: Kunden sehen es ab 2027-01-20T00:00+01:00, öffentlich wird es aber nie "
+        "(kein public_from, oder public_from nicht vor expires)"]

@@ -53,5 +53,5 @@ def test_unknown_contact_fails_the_build(site: Site) -> None:
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
     assert [str(problem) for problem in caught.value.problems] == [
-        "content/faq/abo.md:2: contact: expected the slug of a contact person in contacts/ (jonas), "
-        "found 'jonsa'"]
+        "content/faq/abo.md:2: contact: erwartet den Slug eines Ansprechpartners in contacts/ (jonas), "
+        "gefunden 'jonsa'"]

@@ -17,6 +17,9 @@ from gate import sync_members
 from gate.members import read_calendars
 from test_gate_servers import MEMBERS, PATHS, build_site, member_content, passwords, plant_member_content
 
+# The server gate and members-sync speak to operators, in English (plugins/gate is not translated).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 # The asset store matches paths case-sensitively and sends /x and /x/index.html on to /x/ (307), but the worker
 # refuses every spelling of the member area first.
 EDGE_PATHS = {**PATHS, "/MEMBERS/": (401, 404), "/members": (401, 307), "/members/index.html": (401, 307)}

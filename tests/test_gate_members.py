@@ -17,6 +17,9 @@ from conftest import HOST_URL, ROOT, tree_digest
 from gate import MembersSyncFailed, new_calendar_address, sync_members
 from gate.members import new_password
 
+# The server gate and members-sync speak to operators, in English (plugins/gate is not translated).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 TODAY = date(2027, 1, 15)
 COST = 4  # the lowest cost members-sync accepts (its default: README, "Hashing")
 

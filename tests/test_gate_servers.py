@@ -39,6 +39,9 @@ from gate.members import read_calendars
 from sitebuild import BuildResult, ContentErrors, LeakFound, Project, build
 from sitebuild.check import validate
 
+# The server gate and members-sync speak to operators, in English (plugins/gate is not translated).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 CLOCK = "2027-01-15T09:00"
 # Canaries in the member item's title, summary and body and in its image's bytes. (Its image's name holds one
 # too, but a redirect may rightly echo the path that the client asked for.)
@@ -700,7 +703,7 @@ def test_member_emails_and_passwords_in_any_page_stop_the_build(tmp_path: Path, 
     message = str(caught.value)
     credentials = next(private.glob("new-credentials-*.csv")).name
     pages = ["members/kontakt/index.html"] + (["kontakt/index.html"] if audience == "public" else [])
-    assert message.startswith(f"Leak gate: {2 * len(pages)} fingerprint(s) of non-public content or member data "
+    assert message.startswith(f"Leak gate: {2 * len(pages)} fingerprints of non-public content or member data "
                               f"where they must not be; nothing was published:\n")
     assert set(message.splitlines()[1:]) == {
         line for page in pages for line in (

@@ -110,7 +110,7 @@ def test_check_and_build_refuse_the_same_with_the_same_messages(site: Site, monk
     with pytest.raises(ContentErrors) as built:
         site.build("2027-01-15T09:00")
     check_lines = checked.value.message.splitlines()
-    assert check_lines[-1] == "Run `invoke check` after fixing these."
+    assert check_lines[-1] == "Nach dem Beheben `invoke check` ausführen."
     assert check_lines[:-1] == str(built.value).splitlines()
     assert built.value.problems
     assert not site.output.exists()
@@ -147,10 +147,10 @@ def test_a_site_template_error_names_the_template_line_and_page_once(site: Site,
         site.build("2027-01-15T09:00")
     line = line_of(theme / "templates" / "product.html", "item.farbe")
     assert str(caught.value).splitlines() == [
-        "Pelican reported problems; nothing was published:",
-        f"  {theme / 'templates' / 'product.html'}:{line}: template: expected a template that renders, found "
-        "UndefinedError: 'catalog.contents.Product object' has no attribute 'farbe' (rendering "
-        "produkte/geisha/index.html from content/products/geisha.md) [public, members site]"]
+        "Pelican hat Probleme gemeldet; nichts wurde veröffentlicht:",
+        f"  {theme / 'templates' / 'product.html'}:{line}: Vorlage: erwartet eine Vorlage ohne Fehler, gefunden "
+        "UndefinedError: 'catalog.contents.Product object' has no attribute 'farbe' (beim Erzeugen von "
+        "produkte/geisha/index.html aus content/products/geisha.md) [Website public, members]"]
 
 
 def test_a_template_in_the_project_is_named_from_the_project(tmp_path: Path) -> None:
@@ -163,9 +163,9 @@ def test_a_template_in_the_project_is_named_from_the_project(tmp_path: Path) -> 
     with pytest.raises(BuildFailed) as caught:
         site.build("2027-01-15T09:00")
     assert str(caught.value).splitlines()[1].startswith(
-        f"  themes/mine/templates/page.html:{line_of(template, 'page.nix')}: template: expected a template that "
-        "renders, found UndefinedError: ")
-    assert "(rendering ueber-uns/index.html from content/pages/ueber-uns.md) [public, members site]" \
+        f"  themes/mine/templates/page.html:{line_of(template, 'page.nix')}: Vorlage: erwartet eine Vorlage ohne "
+        "Fehler, gefunden UndefinedError: ")
+    assert "(beim Erzeugen von ueber-uns/index.html aus content/pages/ueber-uns.md) [Website public, members]" \
         in str(caught.value)
 
 
@@ -178,9 +178,10 @@ def test_an_email_template_error_names_the_template_line_and_issue(site: Site, t
         site.build("2027-01-15T09:00")
     line = line_of(theme / "newsletter" / "email.txt", "issue.farbe")
     assert str(caught.value).splitlines() == [
-        "A newsletter template failed; nothing was published:",
-        f"  {theme / 'newsletter' / 'email.txt'}:{line}: template: expected a template that renders, found "
-        "UndefinedError: 'dict object' has no attribute 'farbe' (rendering the e-mail of newsletters/januar.md)"]
+        "Eine Newsletter-Vorlage ist fehlgeschlagen; nichts wurde veröffentlicht:",
+        f"  {theme / 'newsletter' / 'email.txt'}:{line}: Vorlage: erwartet eine Vorlage ohne Fehler, gefunden "
+        "UndefinedError: 'dict object' has no attribute 'farbe' (beim Erzeugen von der E-Mail zu "
+        "newsletters/januar.md)"]
 
 
 def test_every_reference_in_code_and_docs_resolves_inside_the_repository() -> None:

@@ -16,7 +16,7 @@ from conftest import Site
 from sitebuild import ContentErrors
 from test_editor_check import load_tasks
 
-MESSAGE = "members-only marker: expected <!-- members-only -->, found "
+MESSAGE = "members-only-Markierung: erwartet <!-- members-only -->, gefunden "
 
 # Spellings that are the marker: they cut.
 ACCEPTED = [
@@ -87,7 +87,7 @@ def test_accepted_spellings_cut(marker: str) -> None:
 def test_refused_spellings_name_the_line_and_never_cut(marker: str) -> None:
     body = read_body(body_with(marker))
     assert [(p.line, p.field, p.expected) for p in body.problems] == [
-        (2, "members-only marker", "<!-- members-only -->")]
+        (2, "members-only-Markierung", "<!-- members-only -->")]
     assert body.problems[0].found == repr(marker.rstrip())
     assert MEMBERS_ONLY not in body.markers
 
@@ -139,13 +139,13 @@ def test_the_closing_marker_of_newsletters(marker: str, accepted: bool) -> None:
         assert body.problems == () and body.markers == {CLOSING: 2}
     else:
         assert [(p.line, p.field, p.expected, p.found) for p in body.problems] == [
-            (2, "closing marker", "<!-- closing -->", repr(marker))]
+            (2, "closing-Markierung", "<!-- closing -->", repr(marker))]
 
 
 def test_an_unclosed_comment_is_refused() -> None:
     body = read_body("Text.\n\n<!-- Notiz: das kommt noch\n\nMehr Text.")
     assert [(p.line, p.field, p.expected, p.found) for p in body.problems] == [
-        (2, "comment", "an HTML comment closed by -->", repr("<!-- Notiz: das kommt noch"))]
+        (2, "Kommentar", "einen HTML-Kommentar, der mit --> endet", repr("<!-- Notiz: das kommt noch"))]
 
 
 # --- against Python-Markdown ----------------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ from newsletter.esps import ESPS
 from newsletter.lint import email_problems
 from sitebuild import BuildFailed, ContentErrors, Project, build
 
+# What each check of an issue finds, in the code's own words; newsletter problems in German: test_editor_check.py
+# and test_newsletter_history.py.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 CLOCK = "2027-01-15T09:00"
 SITE = "https://www.morgenrot-kaffee.example"
 ADDRESS = "Kaffeerösterei Morgenrot GmbH · Gerberau 12 · 79098 Freiburg im Breisgau"
@@ -221,7 +225,7 @@ def test_links_must_resolve_in_the_audiences_build(site: Site, tmp_path: Path) -
 
     newsletter_site(site)
     issue(site, "januar", "subject: Januar\nsend_date: 2027-01-20\nproducts: geisha\n")
-    assert build_newsletters(site).notes == ["newsletters: 1 issue(s) packaged into dist/newsletters/"]
+    assert build_newsletters(site).notes == ["newsletters: 1 issue packaged into dist/newsletters/"]
     before = {p.name for p in (site.root / "dist" / "newsletters").iterdir()}
 
     theme = tmp_path / "theme"
@@ -245,7 +249,7 @@ def test_links_must_resolve_in_the_audiences_build(site: Site, tmp_path: Path) -
         "warning: newsletters/januar.md: link: expected a page of the members site, found "
         "'https://www.morgenrot-kaffee.example/members/gibt-es-nicht/' (the issue was sent; the link in it goes "
         "nowhere now)",
-        "newsletters: 1 issue(s) packaged into dist/newsletters/"]
+        "newsletters: 1 issue packaged into dist/newsletters/"]
 
 
 def test_mjml_errors_and_unknown_tools_are_reported(site: Site, tmp_path: Path) -> None:
@@ -265,7 +269,7 @@ def test_mjml_errors_and_unknown_tools_are_reported(site: Site, tmp_path: Path) 
     lines = str(caught.value).splitlines()
     assert lines[0] == "A newsletter template failed; nothing was published:"
     assert lines[1].startswith(f"  {theme / 'newsletter' / 'email.mjml'}:1: MJML: expected well-formed MJML, found ")
-    assert lines[1].endswith(" (the e-mail of newsletters/januar.md)")
+    assert lines[1].endswith(" (rendering the e-mail of newsletters/januar.md)")
 
     site.use_theme(THEME)
     site.settings_file.write_text(site.settings_file.read_text() + 'NEWSLETTER_ESPS = ["mailchimp", "postbote"]\n'

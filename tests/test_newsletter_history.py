@@ -100,9 +100,9 @@ def test_a_shallow_clone_cannot_tell_and_says_so(repository: Site, tmp_path: Pat
     with pytest.raises(ContentErrors) as caught:
         build_newsletters(clone)
     assert [str(p) for p in caught.value.problems] == [
-        "newsletters/januar.md:3: products: expected the project's whole git history, which tells what this sent "
-        "issue featured (a full clone: fetch-depth: 0 for actions/checkout, or git fetch --unshallow), "
-        "found 'a shallow clone'"]
+        "newsletters/januar.md:3: products: erwartet die ganze Git-Geschichte des Projekts, die sagt, was diese "
+        "versandte Ausgabe enthielt (ein vollständiger Klon: fetch-depth: 0 für actions/checkout, oder git fetch "
+        "--unshallow), gefunden 'ein flacher Klon'"]
 
 
 @pytest.mark.parametrize("change", ["expires: 2027-01-14\n", "status: draft\n", None])
@@ -113,18 +113,18 @@ def test_a_featured_item_that_is_gone_since_fails_no_build(repository: Site, cha
     else:
         product(repository, "geisha", change)
     result = repository.build("2027-01-15T09:00")
-    warnings = [note for note in result.notes if note.startswith("warning: newsletters/januar.md")]
+    warnings = [note for note in result.notes if note.startswith("Warnung: newsletters/januar.md")]
     if change == "expires: 2027-01-14\n":  # visible when it went out: still featured, its page is gone
         assert featured(repository.root, "januar") == ["geisha"]
         assert warnings == [
-            "warning: newsletters/januar.md: link: expected a page of the members site, found "
-            "'https://www.morgenrot-kaffee.example/members/produkte/geisha/' (the issue was sent; the link in it "
-            "goes nowhere now)"]
+            "Warnung: newsletters/januar.md: Link: erwartet eine Seite der Website für members, gefunden "
+            "'https://www.morgenrot-kaffee.example/members/produkte/geisha/' (die Ausgabe ist versandt; der Link "
+            "darin führt jetzt ins Leere)"]
     else:
         assert featured(repository.root, "januar") == []
-        expected = "products that members may see at send_date 2027-01-10T09:00:00+01:00" if change \
-            else "slugs of content/products/"
-        assert warnings == [f"warning: newsletters/januar.md:3: products: expected {expected} (the issue was sent: "
-                            "its archive page leaves out what is gone), found 'geisha'"]
+        expected = "products, die die Zielgruppe members am send_date 2027-01-10T09:00:00+01:00 sehen darf" if change \
+            else "Slugs aus content/products/"
+        assert warnings == [f"Warnung: newsletters/januar.md:3: products: erwartet {expected} (die Ausgabe ist "
+                            "versandt: ihre Archivseite lässt weg, was es nicht mehr gibt), gefunden 'geisha'"]
     archive = (repository.output / "members" / "newsletter" / "januar" / "index.html").read_text()
     assert "<h1>Januar</h1>" in archive and "produkte/geisha/" not in archive

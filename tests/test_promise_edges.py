@@ -123,8 +123,8 @@ def test_the_scaffolds_notes_stay_notes(site: Site) -> None:
                                          ("public", "members")).replace("status: draft", "status: published"))
     site.build(CLOCK)
     everything = {**public_texts(site), **member_texts(site)}
-    assert where("the fields of products", everything) == set()
-    assert where("write the text here", everything)
+    assert where("die felder von products", everything) == set()
+    assert where("hier den text schreiben", everything)
 
 
 def test_a_template_comment_naming_an_embargoed_product_is_a_leak(site: Site, tmp_path: Path) -> None:
@@ -222,9 +222,9 @@ def test_a_public_issue_links_only_to_what_is_public_at_its_send_date(site: Site
     with pytest.raises(BuildFailed) as caught:
         site.build(CLOCK)
     assert str(caught.value) == (
-        "Newsletter links that will go nowhere; nothing was published:\n"
-        "  newsletters/brief.md: link: expected a page the public may see at send_date 2027-02-01T09:00:00+01:00, "
-        "found 'https://www.morgenrot-kaffee.example/produkte/geisha/'")
+        "Newsletter-Links, die ins Leere führen werden; nichts wurde veröffentlicht:\n"
+        "  newsletters/brief.md: Link: erwartet eine Seite, die die Zielgruppe public am send_date "
+        "2027-02-01T09:00:00+01:00 sehen darf, gefunden 'https://www.morgenrot-kaffee.example/produkte/geisha/'")
 
 
 # --- 5. short secrets -------------------------------------------------------------------------------------------------
@@ -295,8 +295,9 @@ def test_a_member_address_published_on_purpose_can_be_allowed(site: Site) -> Non
     with pytest.raises(LeakFound) as caught:
         site.build(CLOCK)
     message = str(caught.value)
-    assert ("  partner/index.html: member e-mail of private/members.csv: 'line 3' — if this address is published "
-            "on purpose, list it in GATE_PUBLISHED_MEMBER_EMAILS (pelicanconf.py or publishconf.py)") in message
+    assert ("  partner/index.html: member e-mail von private/members.csv: 'line 3' — wenn diese Adresse absichtlich "
+            "veröffentlicht ist, sie in GATE_PUBLISHED_MEMBER_EMAILS eintragen (pelicanconf.py oder publishconf.py)"
+            ) in message.splitlines()
     assert "cafe@sonne.example" not in message
     with_allowed = site.settings_file.read_text() + "GATE_PUBLISHED_MEMBER_EMAILS = ['Cafe@Sonne.example']\n"
     site.settings_file.write_text(with_allowed)
@@ -313,12 +314,14 @@ def test_a_page_named_like_a_section_is_refused(site: Site) -> None:
         site.build(CLOCK)
     sections = ("ansprechpartner, fragen, images, kalender, members, newsletter, pagefind, produkte, seminare, theme, "
                 "unlisted")
-    expected = f"slug: expected a slug that names no section of the site ({sections}); "
+    expected = f"slug: erwartet einen Slug, der keinen Bereich der Website benennt ({sections}); "
     assert [str(problem) for problem in caught.value.problems] == [
-        f"content/pages/angebote.md:2: {expected}'produkte' is a section, found 'produkte'",
-        f"content/pages/members.md:1: {expected}'members' is a member area, found 'members' (from the file name)",
-        f"content/pages/suche.md:2: {expected}'pagefind' is the search index, found 'pagefind'",
-        f"content/pages/theme.md:1: {expected}'theme' is the theme's files, found 'theme' (from the file name)"]
+        f"content/pages/angebote.md:2: {expected}'produkte' ist belegt: ein Bereich, gefunden 'produkte'",
+        f"content/pages/members.md:1: {expected}'members' ist belegt: ein Kundenbereich, gefunden 'members' (aus dem "
+        "Dateinamen)",
+        f"content/pages/suche.md:2: {expected}'pagefind' ist belegt: der Suchindex, gefunden 'pagefind'",
+        f"content/pages/theme.md:1: {expected}'theme' ist belegt: die Dateien des Themes, gefunden 'theme' (aus dem "
+        "Dateinamen)"]
     assert not site.output.exists()
 
 
@@ -406,8 +409,8 @@ def test_a_public_file_the_gate_cannot_read_fails_the_build(site: Site) -> None:
         build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
               steps=[*default_steps(Project(site.settings_file)), truncated_archive])
     assert str(caught.value).splitlines()[:2] == [
-        "Leak gate: 1 file(s) it cannot read and 0 fingerprint(s) of non-public content or member data where they "
-        "must not be; nothing was published:",
-        "  ueber-uns/index.html.gz: cannot be read completely, so it cannot be proved clean: gzip data cannot be "
+        "Leak-Gate: 1 Datei, die es nicht lesen kann, und 0 Fingerabdrücke nicht öffentlicher Inhalte oder "
+        "Kundendaten, wo sie nicht sein dürfen; nichts wurde veröffentlicht:",
+        "  ueber-uns/index.html.gz: nicht vollständig lesbar, also nicht als sauber nachweisbar: gzip data cannot be "
         "read completely (Compressed file ended before the end-of-stream marker was reached)"]
     assert not site.output.exists()

@@ -99,7 +99,7 @@ def test_public_index_holds_no_member_page(site: Site) -> None:
     assert result.gate.passed
     public_index = site.output / "pagefind"
     assert any(public_index.glob("fragment/*.pf_fragment")) and any((site.output / "members" / "pagefind").iterdir())
-    assert "search: Pagefind pages indexed" in " ".join(result.notes)
+    assert "Suche: Seiten im Pagefind-Index: " in " ".join(result.notes)
 
 
 def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
@@ -137,7 +137,7 @@ def test_an_audience_whose_pages_did_not_change_keeps_its_index(site: Site) -> N
     write_faqs(site)
     notes = [" ".join(site.build(CLOCK).notes) for _ in range(3)]
     assert "index kept" not in notes[0] + notes[1]  # the first two builds fill the two trees
-    assert "(unchanged, index kept: public, members)" in notes[2]
+    assert "(unverändert, Index behalten: public, members)" in notes[2]
     before = fragment_texts(site.output / "pagefind")
 
     site.write("faq/lieferung.md", (site.root / "content" / "faq" / "lieferung.md").read_text()
@@ -148,5 +148,5 @@ def test_an_audience_whose_pages_did_not_change_keeps_its_index(site: Site) -> N
         assert "kanarienlieferung" in fragment_texts(site.output / "pagefind").lower()
     assert fragment_texts(site.output / "pagefind") != before
     note = " ".join(site.build(CLOCK).notes)
-    assert "(unchanged, index kept: public, members)" in note
+    assert "(unverändert, Index behalten: public, members)" in note
     assert "kanarienlieferung" in fragment_texts(site.output / "pagefind").lower()

@@ -156,16 +156,17 @@ def test_upcoming_past_split_at_the_end(site: Site, clock: str, past: bool) -> N
 
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
-    ("end", "2027-07-01T17:00", "a moment after start"),
-    ("timezone", "Europe/Freiburg", "an IANA time zone"),
-    ("booked_out", "vielleicht", "yes or no"),
+    ("end", "2027-07-01T17:00", "einen Zeitpunkt nach start (2027-07-01T18:00:00+02:00)"),
+    ("timezone", "Europe/Freiburg", "eine IANA-Zeitzone (z. B. Europe/Berlin)"),
+    ("booked_out", "vielleicht", "ja oder nein"),
 ])
 def test_bad_times_and_zones_are_errors(site: Site, field: str, value: str, expected: str) -> None:
     lines = {"title": "Kurs", "start": "2027-07-01T18:00", "end": "2027-07-01T20:00", field: value}
     site.write("seminars/kurs.md", "\n".join(f"{k}: {v}" for k, v in lines.items()) + "\n\nText.\n")
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
-    assert f"{field}: expected {expected}" in str(caught.value)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"content/seminars/kurs.md:{list(lines).index(field) + 1}: {field}: erwartet {expected}, gefunden {value!r}"]
 
 
 def test_calendar_from_shared_components_equals_one_built_whole() -> None:

@@ -57,7 +57,10 @@ def test_changed_start_needs_a_raised_sequence_and_keeps_the_uid(site: Site) -> 
     site.write("seminars/cupping.md", version(start="2027-07-01T18:30"))
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
-    assert "cupping.md:2: sequence: expected at least 1" in str(caught.value)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "content/seminars/cupping.md:2: sequence: erwartet mindestens 1: start, end, timezone oder location weichen "
+        "von einer früheren Fassung ab, also brauchen Kalender, die sie übernommen haben, eine höhere sequence, "
+        "gefunden '0'"]
 
     commit(site, version(start="2027-07-01T18:30", sequence=1, title="Cupping am Abend"))
     site.build(CLOCK)
@@ -87,7 +90,7 @@ def test_a_renamed_seminar_keeps_its_history(site: Site) -> None:
     git(site, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "move")
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
-    assert "abend/cupping.md:6: sequence: expected at least 5" in str(caught.value)
+    assert "abend/cupping.md:6: sequence: erwartet mindestens 5: " in str(caught.value)
 
 
 def test_outside_git_nothing_is_refused(site: Site) -> None:

@@ -1,4 +1,5 @@
-"""Bad input: every problem reported at once as `path:line: field: expected …, found …`; nothing written."""
+"""Bad input: every problem reported at once as `path:line: field: erwartet …, gefunden …` (German, as editors read
+it; vorab/messages.py); nothing written."""
 
 from __future__ import annotations
 
@@ -55,23 +56,23 @@ def test_every_problem_is_reported_at_once_and_output_is_untouched(site: Site) -
     site.write("news/neu.md", "title: Neu\n")
 
     assert problems(site) == [
-        "content/faq/ohne-titel.md:1: title: expected a title, found nothing",
-        "content/faq/ohne-titel.md:2: publc_from: expected a field of faq (did you mean 'public_from'?), "
-        "found 'publc_from'",
-        "content/news/neu.md:1: folder: expected one of products, seminars, faq, contacts, pages, newsletters, "
-        "found 'news'",
-        "content/pages/ueber-uns.md:1: slug: expected a slug not used elsewhere (it is used by "
-        "content/pages/doppelt.md), found 'ueber-uns'",
-        "content/products/bohne.md:2: audience: expected one of public, members, found 'everyone'",
-        "content/products/bohne.md:3: status: expected one of published, draft, found 'secret'",
-        "content/products/bohne.md:4: public_from: expected a date or date-time "
-        "(e.g. 15.01.2027, 15.01.2027 09:00, 2027-01-15 or 2027-01-15T09:00), found '31.2.2027'",
-        "content/products/bohne.md:5: image: expected an existing file under content/images/, "
-        "found 'images/products/fehlt.svg'",
-        "content/seminars/cupping.md:3: end: expected a moment after start (2027-05-14T18:00:00+02:00), "
-        "found '2027-05-14T17:00'",
-        "content/seminars/cupping.md:4: members_from: expected a moment no later than public_from "
-        "(2027-03-01T00:00:00+01:00), found '2027-04-01'",
+        "content/faq/ohne-titel.md:1: title: erwartet einen Wert für title, gefunden nichts",
+        "content/faq/ohne-titel.md:2: publc_from: erwartet ein Feld von faq (meinten Sie 'public_from'?), "
+        "gefunden 'publc_from'",
+        "content/news/neu.md:1: Ordner: erwartet einen der Werte products, seminars, faq, contacts, pages, "
+        "newsletters, gefunden 'news'",
+        "content/pages/ueber-uns.md:1: slug: erwartet einen Slug, der sonst nirgends vorkommt (er steht schon in "
+        "content/pages/doppelt.md), gefunden 'ueber-uns'",
+        "content/products/bohne.md:2: audience: erwartet einen der Werte public, members, gefunden 'everyone'",
+        "content/products/bohne.md:3: status: erwartet einen der Werte published, draft, gefunden 'secret'",
+        "content/products/bohne.md:4: public_from: erwartet ein Datum oder Datum mit Uhrzeit "
+        "(z. B. 15.01.2027, 15.01.2027 09:00, 2027-01-15 oder 2027-01-15T09:00), gefunden '31.2.2027'",
+        "content/products/bohne.md:5: image: erwartet eine vorhandene Datei unter content/images/, "
+        "gefunden 'images/products/fehlt.svg'",
+        "content/seminars/cupping.md:3: end: erwartet einen Zeitpunkt nach start (2027-05-14T18:00:00+02:00), "
+        "gefunden '2027-05-14T17:00'",
+        "content/seminars/cupping.md:4: members_from: erwartet einen Zeitpunkt, der nicht nach public_from liegt "
+        "(2027-03-01T00:00:00+01:00), gefunden '2027-04-01'",
     ]
     assert tree_digest(site.output) == before
 
@@ -85,8 +86,8 @@ def test_header_typos_never_become_body_text(site: Site) -> None:
         Text.
         """)
     assert problems(site) == [
-        "content/products/bohne.md:2: front matter: expected 'key: value' or an indented continuation, "
-        "found 'Public from: 2027-02-01'",
+        "content/products/bohne.md:2: Kopfzeilen: erwartet 'feld: wert' oder eine eingerückte Fortsetzungszeile, "
+        "gefunden 'Public from: 2027-02-01'",
     ]
 
 
@@ -99,19 +100,21 @@ def test_image_needs_alt_text_and_body_links_must_resolve(site: Site) -> None:
         Siehe ![Tüte]({static}/images/products/tuete.svg).
         """)
     assert problems(site) == [
-        "content/products/bohne.md:1: image_alt: expected alternative text for image "
-        "'images/products/bohne.svg', found nothing",
-        "content/products/bohne.md:4: body: expected an existing file under content/images/, "
-        "found '/images/products/tuete.svg'",
+        "content/products/bohne.md:1: image_alt: erwartet einen Alternativtext für image "
+        "'images/products/bohne.svg', gefunden nichts",
+        "content/products/bohne.md:4: Text: erwartet eine vorhandene Datei unter content/images/, "
+        "gefunden '/images/products/tuete.svg'",
     ]
 
 
 def test_bad_clock_is_reported(site: Site) -> None:
     from sitebuild import BuildFailed, parse_clock
 
-    with pytest.raises(BuildFailed, match=r"^--as-of: expected an ISO 8601 date or date-time \(e\.g\. "
-                                          r"2027-01-15T09:00\), found 'Montag'$"):
+    with pytest.raises(BuildFailed) as caught:
         parse_clock("Montag", {"TIMEZONE": "Europe/Berlin"})
+    assert str(caught.value) == ("--as-of: erwartet ein Datum oder Datum mit Uhrzeit (z. B. 15.01.2027 09:00 oder "
+                                 "2027-01-15T09:00), gefunden 'Montag'")
+    assert parse_clock("15.01.2027 09:00", {"TIMEZONE": "Europe/Berlin"}).isoformat() == "2027-01-15T09:00:00+01:00"
 
 
 def test_german_dates_work_like_iso_dates(site: Site) -> None:
@@ -141,10 +144,10 @@ def test_a_plain_path_to_a_content_file_is_refused_with_the_link_to_write(site: 
         ```
         """)
     assert problems(site) == [
-        "content/products/bohne.md:3: link: expected {filename}/pages/ueber-uns.md (a plain path to a file of "
-        "content/ is broken on the site), found '../pages/ueber-uns.md'",
-        "content/products/bohne.md:3: link: expected {static}/images/products/bohne.svg (a plain path to a file of "
-        "content/ is broken on the site), found '../images/products/bohne.svg'",
-        "content/products/bohne.md:4: image: expected an existing file under content/, written as "
-        "{static}/images/…, found '../images/products/fehlt.png'",
+        "content/products/bohne.md:3: Link: erwartet {filename}/pages/ueber-uns.md (ein einfacher Pfad zu einer "
+        "Datei in content/ funktioniert auf der Website nicht), gefunden '../pages/ueber-uns.md'",
+        "content/products/bohne.md:3: Link: erwartet {static}/images/products/bohne.svg (ein einfacher Pfad zu "
+        "einer Datei in content/ funktioniert auf der Website nicht), gefunden '../images/products/bohne.svg'",
+        "content/products/bohne.md:4: Bild: erwartet eine vorhandene Datei unter content/, geschrieben als "
+        "{static}/images/…, gefunden '../images/products/fehlt.png'",
     ]

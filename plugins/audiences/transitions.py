@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from vorab.messages import N_, _
 from vorab.model import Item, Registry
 from vorab.tiers import Tiers
 
@@ -20,14 +21,29 @@ from .rules import head_start_days, is_visible
 INSTANT = timedelta(microseconds=1)
 
 
+VISIBLE, PUBLIC, EXPIRES = N_("visible to {audience}"), N_("public"), N_("expires")
+SENT, STARTS = N_("newsletter sent to {audience}"), N_("seminar starts")
+
+
 @dataclass(frozen=True)
 class Transition:
     moment: datetime
-    what: str  # e.g. "visible to members", "public", "expires", "newsletter sent to members", "seminar starts"
+    event: str  # VISIBLE, PUBLIC, EXPIRES, SENT or STARTS
     path: str
     title: str
     head_start_days: int | None = None  # for a members' transition: days before the public sees the item
     never_public: bool = False  # members see it from here on, the public never will
+    audience: str = ""  # who sees it, or gets the newsletter
+
+    @property
+    def what(self) -> str:
+        """What happens, in English for machines (schedule --json): e.g. "visible to members", "public"."""
+        return self.event.format(audience=self.audience)
+
+    @property
+    def shown(self) -> str:
+        """What happens, in the language of messages."""
+        return _(self.event).format(audience=self.audience)
 
 
 def transitions(registry: Registry, start: datetime, end: datetime | None = None) -> list[Transition]:
@@ -50,8 +66,7 @@ def _item_transitions(item: Item, tiers: Tiers, start: datetime) -> list[Transit
     moments = {m for m in (schedule.members_from, schedule.public_from, schedule.expires) if m is not None}
     found = [t for moment in sorted(moments) if (t := _change_at(item, moment, tiers, start))]
     if item.type.folder == "seminars":
-        found.append(Transition(datetime.fromisoformat(item.values["start"]), "seminar starts", item.path,
-                                item.title))
+        found.append(Transition(datetime.fromisoformat(item.values["start"]), STARTS, item.path, item.title))
     return found
 
 
@@ -65,12 +80,12 @@ def _change_at(item: Item, moment: datetime, tiers: Tiers, start: datetime) -> T
         return None
     gained = after - before
     if not gained:
-        return Transition(moment, "expires", item.path, item.title)
+        return Transition(moment, EXPIRES, item.path, item.title)
     lowest = min(gained, key=tiers.rank)
     if item.type.release_field:
-        return Transition(moment, f"newsletter sent to {schedule.audience}", item.path, item.title)
+        return Transition(moment, SENT, item.path, item.title, audience=schedule.audience)
     if tiers.is_public(lowest):
-        return Transition(moment, "public", item.path, item.title, head_start_days(schedule, start))
+        return Transition(moment, PUBLIC, item.path, item.title, head_start_days(schedule, start))
     public_later = schedule.public_from is not None and not schedule.expired(schedule.public_from)
-    return Transition(moment, f"visible to {lowest}", item.path, item.title, head_start_days(schedule, moment),
-                      never_public=not public_later and not tiers.is_public(schedule.audience))
+    return Transition(moment, VISIBLE, item.path, item.title, head_start_days(schedule, moment),
+                      never_public=not public_later and not tiers.is_public(schedule.audience), audience=lowest)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
+from vorab.messages import _
+
 MEMBERS_ONLY = "members-only"
 CLOSING = "closing"
 MARKERS: dict[str, str] = {MEMBERS_ONLY: "<!-- members-only -->", CLOSING: "<!-- closing -->"}
@@ -115,7 +117,7 @@ def read_body(source: str, markers: Iterable[str] = (MEMBERS_ONLY,)) -> Body:
 
 
 def _marker_problem(line: int, marker: str, shown: str) -> BodyProblem:
-    return BodyProblem(line, f"{marker} marker", MARKERS[marker], repr(shown))
+    return BodyProblem(line, _("{marker} marker").format(marker=marker), MARKERS[marker], repr(shown))
 
 
 # --- what an editor meant --------------------------------------------------------------------------------------------
@@ -206,7 +208,8 @@ def _comments(source: str, blocks: list[tuple[int, int]], spans: list[tuple[int,
         if close is None:
             shown = _lines_of(source, start, start)
             if not _marker_of(shown, wanted):  # a marker's broken end is reported as the marker's
-                problems.append(BodyProblem(source.count("\n", 0, start), "comment", "an HTML comment closed by -->",
+                problems.append(BodyProblem(source.count("\n", 0, start), _("comment"),
+                                            _("an HTML comment closed by -->"),
                                             repr(shown if len(shown) <= 60 else shown[:60] + "…")))
             continue
         comments.append((start, close.end()))

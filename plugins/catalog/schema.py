@@ -10,26 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from vorab.messages import N_
+
 from .body import CLOSING, MEMBERS_ONLY
 
 
 class Kind(Enum):
-    """How a field's value is read and checked."""
+    """How a field's value is read and checked; the value says what it expects (marked for the catalogue:
+    shown as `_(kind.value)`)."""
 
-    TEXT = "text"
-    MOMENT = "a date or date-time (e.g. 15.01.2027, 15.01.2027 09:00, 2027-01-15 or 2027-01-15T09:00)"
-    AUDIENCE = "an audience"
-    STATUS = "a status"
-    SLUG = "a slug of lower-case letters, digits and hyphens"
-    INTEGER = "a whole number"
-    FLAG = "yes or no"
-    LIST = "a comma-separated list"
-    URL = "an absolute https:// or mailto: URL"
-    EMAIL = "an e-mail address"
-    IMAGE = "the path of an image under content/ (e.g. images/products/bohne.svg)"
-    TIMEZONE = "an IANA time zone (e.g. Europe/Berlin)"
-    TEMPLATE = "a template name"
-    REFERENCES = "a comma-separated list of slugs, or auto"  # resolved by the newsletter plugin
+    TEXT = N_("text")
+    MOMENT = N_("a date or date-time (e.g. 15.01.2027, 15.01.2027 09:00, 2027-01-15 or 2027-01-15T09:00)")
+    AUDIENCE = N_("an audience")
+    STATUS = N_("a status")
+    SLUG = N_("a slug of lower-case letters, digits and hyphens")
+    INTEGER = N_("a whole number")
+    FLAG = N_("yes or no")
+    LIST = N_("a comma-separated list")
+    URL = N_("an absolute https:// or mailto: URL")
+    EMAIL = N_("an e-mail address")
+    IMAGE = N_("the path of an image under content/ (e.g. images/products/bohne.svg)")
+    TIMEZONE = N_("an IANA time zone (e.g. Europe/Berlin)")
+    TEMPLATE = N_("a template name")
+    REFERENCES = N_("a comma-separated list of slugs, or auto")  # resolved by the newsletter plugin
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from outputs import write_output
 from vorab import hooks
 from vorab.context import BuildContext, Validation
 from vorab.errors import ContentProblem
+from vorab.messages import _
 from vorab.options import setting_lines
 
 from .locale import Formatter, label_texts, languages, translations
@@ -60,7 +61,8 @@ def check_languages(validation: Validation) -> None:
 
 
 def _spoken(spoken: tuple[str, ...]) -> str:
-    return f"a language of the theme ({', '.join(spoken)}; another needs translations/<lang>.po)"
+    return _("a language of the theme ({languages}; another needs translations/<lang>.po)").format(
+        languages=", ".join(spoken))
 
 
 def add_date_labels(context: BuildContext) -> None:

@@ -21,6 +21,7 @@ import watchfiles
 
 from sitebuild import BuildFailed, Project
 from sitebuild.report import summary
+from vorab.messages import _, ngettext
 
 from .localserver import make_server, serve_in_background, url
 from .preview import PREVIEW_FOLDER, preview_paths
@@ -64,8 +65,10 @@ class LiveSite:
                 self.say(summary(self.resident.build()))
             else:
                 how, files = self.resident.update(changes)
-                self.say(f"{how}: {len(files)} file(s) rewritten in {time.perf_counter() - started:.2f} s"
-                         if how == "pages" else f"full build in {time.perf_counter() - started:.2f} s")
+                seconds = f"{time.perf_counter() - started:.2f}"
+                self.say(ngettext("{count} file rewritten in {seconds} s", "{count} files rewritten in {seconds} s",
+                                  len(files)).format(count=len(files), seconds=seconds) if how == "pages"
+                         else _("full build in {seconds} s").format(seconds=seconds))
         except BuildFailed as error:
             self._failed(str(error))
             return False
@@ -79,7 +82,7 @@ class LiveSite:
     def _failed(self, problems: str) -> None:
         self.problems = problems
         self.generation = str(time.time_ns())  # the browser reloads and shows them
-        self.say(f"Build failed; still showing the last good build.\n{problems}")
+        self.say(_("Build failed; still showing the last good build.") + f"\n{problems}")
 
     def close(self) -> None:
         self.resident.close()
@@ -94,11 +97,12 @@ def live(project: Project, root: Path, *, port: int = 8000, as_of: str | None = 
     folder.mkdir(parents=True, exist_ok=True)
     server = make_server(folder, port, version=lambda: site.generation, problems=lambda: site.problems)
     serve_in_background(server)
-    say(f"Live preview at {url(server)} — NOT gated: /members/ is open here. Watching for changes (Ctrl-C ends).")
+    say(_("Live preview at {url} — NOT gated: /members/ is open here. Watching for changes (Ctrl-C ends).").format(
+        url=url(server)))
     try:
         paths = watched_paths(project, project.settings())
         for changes in watchfiles.watch(*paths, debounce=50, step=20, stop_event=stop, raise_interrupt=False):
-            say(f"Changed: {', '.join(sorted(Path(p).name for _, p in changes))}")
+            say(_("Changed: {files}").format(files=", ".join(sorted(Path(path).name for _kind, path in changes))))
             site.rebuild([(kind.name, Path(path)) for kind, path in changes])
     finally:
         site.close()

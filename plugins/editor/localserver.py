@@ -14,9 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-
-def _(message: str) -> str:  # replaced by the project's message catalogue
-    return message
+from vorab.messages import N_, _
 
 RELOAD_PATH = "/__vorab_reload"
 RELOAD_SCRIPT = (b"<script>(function(){var seen=null;setInterval(function(){fetch('%s')"
@@ -24,9 +22,8 @@ RELOAD_SCRIPT = (b"<script>(function(){var seen=null;setInterval(function(){fetc
                  b"seen=v}).catch(function(){})},100)})()</script>") % RELOAD_PATH.encode()
 
 
-OVERLAY_HEADING = "Die Vorschau konnte nicht neu gebaut werden"
-OVERLAY_NOTE = ("Darunter sehen Sie den letzten fehlerfreien Stand. Sobald die Datei korrigiert ist, verschwindet "
-                "dieser Hinweis.")
+OVERLAY_HEADING = N_("The preview could not be built again")
+OVERLAY_NOTE = N_("Below is the last state without errors. This notice goes once the file is fixed.")
 OVERLAY = ('<div id="vorab-build-problems" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:2147483647;'
            'max-height:70vh;overflow:auto;background:#fff4f4;color:#1a1a1a;border-bottom:4px solid #b00020;'
            'padding:1rem 1.25rem;font:16px/1.5 system-ui,sans-serif;box-shadow:0 2px 12px rgba(0,0,0,.3)">'

@@ -23,6 +23,7 @@ from pathlib import Path
 from gate.verify import verify_deploy
 from sitebuild import BuildResult, Project, build
 from sitebuild.staging import swap_into_place
+from vorab.messages import _
 from vorab.unlisted import KEY_BYTES, KEY_VARIABLE
 
 TARGET_VARIABLE = "VORAB_PUBLISH_TARGET"
@@ -45,27 +46,28 @@ def publish(project: Project, target: str | None, *, clock: datetime | None = No
     """Build (raises BuildFailed, LeakFound: nothing is synchronised), synchronise output/ to `target`, then
     check the live gate at `verify_url` (raises GateCheckFailed)."""
     if not target:
-        raise PublishFailed(f"{TARGET_VARIABLE}: expected user@host:/path or a local folder, found nothing")
+        raise PublishFailed(_("{variable}: expected user@host:/path or a local folder, found nothing").format(
+            variable=TARGET_VARIABLE))
     if environ is not None and environ.get("CI") == "true" and not environ.get(KEY_VARIABLE):
         # A fresh machine has no private/: its new key would move the images of every e-mail already sent.
-        raise PublishFailed(
-            f"{KEY_VARIABLE}: expected the key of the e-mail images as a secret of the CI (private/unlisted.key of "
-            f"the machine that published so far, or once: python3 -c 'import secrets; "
-            f"print(secrets.token_hex({KEY_BYTES}))'), found nothing")
+        raise PublishFailed(_(
+            "{variable}: expected the key of the e-mail images as a secret of the CI (private/unlisted.key of the "
+            "machine that published so far, or once: {command}), found nothing").format(
+                variable=KEY_VARIABLE, command=f"python3 -c 'import secrets; print(secrets.token_hex({KEY_BYTES}))'"))
     result = build(project, clock, progress=progress)
-    progress(f"synchronising {result.output}/ to {target}")
+    progress(_("synchronising {output}/ to {target}").format(output=result.output, target=target))
     if REMOTE.match(target):
         rsync(result.output, target)
     else:
         replace_folder(result.output, Path(target))
     if verify_url and result.registry is not None:
-        progress(f"checking the gate of {verify_url} from outside")
+        progress(_("checking the gate of {url} from outside").format(url=verify_url))
         check = verify_deploy(verify_url, project.settings(), result.registry, result.clock, result.output,
                               environ if environ is not None else {})
         if not check.passed:
-            raise GateCheckFailed(f"published to {target}, but the gate of {verify_url} failed its check; the "
-                                  f"member area may be open to anyone — fix the server now:\n"
-                                  + "\n".join(f"  {failure}" for failure in check.failures))
+            heading = _("published to {target}, but the gate of {url} failed its check; the member area may be open "
+                        "to anyone — fix the server now:").format(target=target, url=verify_url)
+            raise GateCheckFailed("\n".join([heading, *(f"  {failure}" for failure in check.failures)]))
     return result
 
 
@@ -82,7 +84,7 @@ def rsync(source: Path, target: str) -> None:
     try:
         subprocess.run(command, check=True)
     except (OSError, subprocess.CalledProcessError) as error:
-        raise PublishFailed(f"rsync to {target} failed: {error}") from None
+        raise PublishFailed(_("rsync to {target} failed: {error}").format(target=target, error=error)) from None
 
 
 def gate_files(tree: Path) -> set[str]:
@@ -104,6 +106,6 @@ def replace_folder(source: Path, target: Path) -> None:
             shutil.copy2(target / kept, scratch / "tree" / kept)
         swap_into_place(scratch / "tree", target)
     except OSError as error:
-        raise PublishFailed(f"copying to {target} failed: {error}") from None
+        raise PublishFailed(_("copying to {target} failed: {error}").format(target=target, error=error)) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

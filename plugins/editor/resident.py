@@ -41,13 +41,13 @@ import outputs
 from leakgate import Matcher, scan
 from leakgate.fingerprints import Fingerprint
 from leakgate.memo import Memo
-from sitebuild import BuildFailed, BuildResult, Project, parse_clock
+from sitebuild import BuildFailed, BuildResult, LeakFound, Project, parse_clock
 from sitebuild.check import validate
 from sitebuild.leakcheck import public_secrets
-from sitebuild.pipeline import LeakFound
 from sitebuild.registry import FileMemo
 from sitebuild.runner import Run, RunResult, checked, collected, run_pelican
 from sitebuild.sources import Copies, run_sources, write_if_changed
+from vorab.messages import _
 from vorab.model import RunSources
 
 from .preview import build_preview, preview_paths
@@ -336,7 +336,7 @@ class ResidentPreview:
             results = [self.workers[run.audience].connection.recv() for run in runs]
         except EOFError:
             self.close()
-            raise BuildFailed("a Pelican run ended without a result") from None
+            raise BuildFailed(_("a Pelican run ended without a result")) from None
         return checked(runs, results)
 
     def _followable(self, changes: list[tuple[str, Path]]) -> list[str] | None:

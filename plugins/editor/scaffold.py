@@ -1,8 +1,9 @@
 """`invoke new`: a new content file with every field of its type present, explained, and safe to commit.
 
 The fields and their kinds come from catalog/schema.py. Pelican's front matter cannot hold comments, so the
-explanation is an HTML comment at the top of the body (the site and the e-mail render it as nothing); empty
-values mean "not set". A new file starts as `status: draft`, so a half-written file never goes out.
+explanation is an HTML comment at the top of the body (the site and the e-mail render it as nothing), in the
+language of messages (vorab/messages.py); empty values mean "not set". A new file starts as `status: draft`, so
+a half-written file never goes out.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from typing import Any
 
 from catalog.schema import CONTENT_TYPES, STATUSES, ContentType, Field, Kind
 from catalog.slugs import slugify
+from vorab.messages import N_, _
 
-LIFECYCLE = """\
+LIFECYCLE = N_("""\
 Release: members see the item from members_from (empty: at once), the public from public_from
-(empty: never, unless audience is public); nobody after expires."""
-NEWSLETTER_LIFECYCLE = """\
-Release: the issue goes to its audience at send_date and then appears in that audience's archive."""
-DRAFT = """\
+(empty: never, unless audience is public); nobody after expires.""")
+NEWSLETTER_LIFECYCLE = N_("""\
+Release: the issue goes to its audience at send_date and then appears in that audience's archive.""")
+DRAFT = N_("""\
 status draft keeps it off every site and out of every mailing: set published (or empty) when it is ready.
-Then: invoke check, invoke schedule, invoke preview."""
+Then: invoke check, invoke schedule, invoke preview.""")
 
 
 class ScaffoldError(Exception):
@@ -35,14 +37,15 @@ def content_type(name: str) -> ContentType:
         if name.lower() in (candidate.folder, candidate.name.lower()):
             return candidate
     names = ", ".join(t.folder for t in CONTENT_TYPES)
-    raise ScaffoldError(f"type: expected one of {names}, found {name!r}")
+    raise ScaffoldError(_("type: expected one of {choices}, found {found}").format(choices=names, found=repr(name)))
 
 
 def target_path(settings: dict[str, Any], kind: ContentType, title: str) -> Path:
     """content/<folder>/<slug>.md, or <NEWSLETTER_PATH>/<slug>.md for a newsletter."""
     slug = slugify(title)
     if not slug:
-        raise ScaffoldError(f"title: expected words to make a file name of, found {title!r}")
+        raise ScaffoldError(_("title: expected words to make a file name of, found {found}").format(
+            found=repr(title)))
     content = Path(settings["PATH"])
     if kind.release_field:  # newsletters live beside content/
         return content.parent / str(settings["NEWSLETTER_PATH"]) / f"{slug}.md"
@@ -56,7 +59,7 @@ def scaffold(path: Path, kind: ContentType, title: str, today: date, tiers: Iter
         with path.open("x", encoding="utf-8") as file:
             file.write(render(kind, title, today, tiers))
     except FileExistsError:
-        raise ScaffoldError(f"{path}: already exists; nothing was written") from None
+        raise ScaffoldError(_("{path}: already exists; nothing was written").format(path=path)) from None
     return path
 
 
@@ -68,16 +71,18 @@ def render(kind: ContentType, title: str, today: date, tiers: Iterable[str]) -> 
     width = max(map(len, names))
     notes = "\n".join(f"{name:<{width}}  {explain(kind.fields[name], tiers)}" for name in names)
     lifecycle = NEWSLETTER_LIFECYCLE if kind.release_field else LIFECYCLE
-    return (f"{header}\n\n<!--\nThe fields of {kind.folder} (an empty value means not set; delete this note when "
-            f"you like):\n{notes}\n\n{lifecycle}\n{DRAFT}\n-->\n\nWrite the text here.\n")
+    fields = _("The fields of {folder} (an empty value means not set; delete this note when you like):").format(
+        folder=kind.folder)
+    note = "\n".join([fields, notes, "", _(lifecycle), _(DRAFT)])
+    return "\n".join([header, "", "<!--", note, "-->", "", _("Write the text here."), ""])
 
 
 def explain(spec: Field, tiers: Iterable[str]) -> str:
     """One line from the schema: the kind of value and what is special about the field."""
-    choices = {Kind.AUDIENCE: " or ".join(tiers), Kind.STATUS: " or ".join(STATUSES), Kind.TEXT: "text"}
-    parts = ["required" if spec.required else "", choices.get(spec.kind, spec.kind.value),
-             "member-only: never shown on the public site" if spec.member_only else "",
-             f"needs alternative text in {spec.alt}" if spec.alt else ""]
+    choices = {Kind.AUDIENCE: _(" or ").join(tiers), Kind.STATUS: _(" or ").join(STATUSES)}
+    parts = [_("required") if spec.required else "", choices.get(spec.kind, _(spec.kind.value)),
+             _("member-only: never shown on the public site") if spec.member_only else "",
+             _("needs alternative text in {field}").format(field=spec.alt) if spec.alt else ""]
     return "; ".join(part for part in parts if part)
 
 

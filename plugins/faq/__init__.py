@@ -17,6 +17,7 @@ from catalog.slugs import slugify
 from vorab import hooks
 from vorab.context import Validation
 from vorab.errors import ContentProblem
+from vorab.messages import _
 from vorab.options import ListOf, Option, Slug, Text, fill_defaults, setting_lines
 
 UNCATEGORISED = "Allgemein"
@@ -53,7 +54,8 @@ def check_contacts(validation: Validation) -> None:
     if registry is None:
         return
     known = {item.slug for item in registry.of_type("contacts") if not item.schedule.draft}
-    expected = f"the slug of a contact person in contacts/ ({', '.join(sorted(known)) or 'there is none'})"
+    expected = _("the slug of a contact person in contacts/ ({slugs})").format(
+        slugs=", ".join(sorted(known)) or _("there is none"))
     for item in [*registry.of_type("faq"), *registry.of_type("seminars")]:
         slug = item.values.get("contact")
         if slug and slug not in known:

@@ -17,6 +17,7 @@ from pathlib import Path
 from leakgate import Fingerprint
 from leakgate.text import normalise
 from vorab.errors import ContentProblem
+from vorab.messages import N_
 
 from .members import CALENDARS, EDGE_ACCOUNTS, FEEDS, HTPASSWD, read_calendars, read_edge_accounts, read_htpasswd
 
@@ -58,8 +59,8 @@ def private_in_history(root: Path) -> list[ContentProblem]:
                            "private/, then force-push and re-clone)", f"it in commit {commit}")]
 
 
-PUBLISHED_HINT = ("if this address is published on purpose, list it in GATE_PUBLISHED_MEMBER_EMAILS (pelicanconf.py "
-                  "or publishconf.py)")
+PUBLISHED_HINT = N_("if this address is published on purpose, list it in GATE_PUBLISHED_MEMBER_EMAILS (pelicanconf.py "
+                    "or publishconf.py)")
 
 
 def credential_fingerprints(private: Path, published: Collection[str] = ()) -> list[Fingerprint]:

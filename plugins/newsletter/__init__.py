@@ -20,6 +20,7 @@ from vorab import hooks, unlisted
 from vorab.context import BuildContext, PublicFolder, Slot, Validation
 from vorab.errors import BuildFailed
 from vorab.history import read_history
+from vorab.messages import N_, _, ngettext
 from vorab.options import OptionError
 from vorab.unlisted import KEY_FILE, load_key
 
@@ -88,7 +89,9 @@ def package_newsletters(context: BuildContext) -> None:
         if issue.audience == public:  # the leak gate reads it as the public will, from its send date on
             context.public_dist.append(PublicFolder(f"{DIST_FOLDER}/{issue.slug}", issue.send_date))
     context.label_texts.append(skeleton())  # what MJML and premailer add to every e-mail
-    context.notes.append(f"newsletters: {len(issues)} issue(s) packaged into dist/{DIST_FOLDER}/")
+    context.notes.append(ngettext("newsletters: {count} issue packaged into {folder}",
+                                  "newsletters: {count} issues packaged into {folder}", len(issues)).format(
+        count=len(issues), folder=f"dist/{DIST_FOLDER}/"))
 
 
 def _check_links_at_send_date(issue: Issue, links: list[str], site: str, urls: dict[str, str],
@@ -108,9 +111,10 @@ def _check_links_at_send_date(issue: Issue, links: list[str], site: str, urls: d
         elif not (root / path / "index.html" if path.endswith("/") or not path else root / path).is_file():
             missing.append(link)
     if missing:
-        lines = "\n".join(f"  {issue.item.path}: link: expected a page the {issue.audience} may see at send_date "
-                          f"{issue.send_date.isoformat()}, found {link!r}" for link in missing)
-        raise BuildFailed(f"Newsletter links that will go nowhere; nothing was published:\n{lines}")
+        lines = ["  " + _("{path}: link: expected a page the {audience} may see at send_date {moment}, found "
+                          "{found}").format(path=issue.item.path, audience=issue.audience,
+                                            moment=issue.send_date.isoformat(), found=repr(link)) for link in missing]
+        raise BuildFailed("\n".join([_("Newsletter links that will go nowhere; nothing was published:"), *lines]))
 
 
 def _check_links(issue: Issue, links: list[str], site: str, context: BuildContext) -> None:
@@ -120,13 +124,15 @@ def _check_links(issue: Issue, links: list[str], site: str, context: BuildContex
         path = urlsplit(link).path.removeprefix(urlsplit(site).path).lstrip("/")
         file = root / path / "index.html" if path.endswith("/") or not path else root / path
         if not file.is_file():
-            context.notes.append(f"warning: {issue.item.path}: link: expected a page of the {issue.audience} "
-                                 f"site, found {link!r} (the issue was sent; the link in it goes nowhere now)")
+            context.notes.append(_("warning: {path}: link: expected a page of the {audience} site, found {found} "
+                                   "(the issue was sent; the link in it goes nowhere now)").format(
+                path=issue.item.path, audience=issue.audience, found=repr(link)))
 
 
 def register() -> None:
     hooks.options(NEWSLETTER_OPTIONS)
-    hooks.site_folder(unlisted.FOLDER, "the images of newsletter issues, at unguessable paths (vorab/unlisted.py)")
+    hooks.site_folder(unlisted.FOLDER,
+                      N_("the images of newsletter issues, at unguessable paths (vorab/unlisted.py)"))
     hooks.validating.connect(check_newsletters)
     hooks.building.connect(package_newsletters)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vorab.errors import BuildFailed, ContentProblem
+from vorab.messages import _
 
 PROCESSING = "1"  # change when the processing changes: the cache then misses
 DENSITY = 2  # pixels per CSS pixel
@@ -44,7 +45,7 @@ class ImageProcessor:
         try:
             data = source.read_bytes()
         except OSError as error:
-            raise BuildFailed(f"{ContentProblem(shown_as, 1, 'image', 'a readable image', str(error))}") from None
+            raise BuildFailed(str(ContentProblem(shown_as, 1, _("image"), _("a readable image"), str(error)))) from None
         key = hashlib.sha256(f"{PROCESSING}:{slot}:".encode() + data).hexdigest()
         image = self._cached(key) or self._store(key, _process(data, slot, shown_as))
         self.made[source, slot] = image
@@ -75,7 +76,8 @@ def _process(data: bytes, slot: int, shown_as: str) -> EmailImage:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.width * opened.height > MAX_PIXELS:
-                raise _refused(shown_as, f"{opened.width} × {opened.height} pixels")
+                raise _refused(shown_as, _("{width} × {height} pixels").format(width=opened.width,
+                                                                                height=opened.height))
             drawing = drawing or opened.format in ("PNG", "GIF")
             picture = ImageOps.exif_transpose(opened)
             picture.load()
@@ -106,9 +108,9 @@ def _transparent(alpha: Any) -> bool:
 
 
 def _refused(shown_as: str, found: str) -> BuildFailed:
-    problem = ContentProblem(shown_as, 1, "image", "an image of at most 60 megapixels (JPEG, PNG, GIF, WebP or SVG)",
-                             found)
-    return BuildFailed(f"A newsletter image cannot be used; nothing was published:\n  {problem}")
+    problem = ContentProblem(shown_as, 1, _("image"),
+                             _("an image of at most 60 megapixels (JPEG, PNG, GIF, WebP or SVG)"), found)
+    return BuildFailed(_("A newsletter image cannot be used; nothing was published:") + f"\n  {problem}")
 
 
 def _is_svg(data: bytes) -> bool:
@@ -122,5 +124,6 @@ def _rasterise(svg: bytes, width: int, shown_as: str) -> bytes:
     try:
         png: bytes = cairosvg.svg2png(bytestring=svg, output_width=width)
     except Exception as error:  # noqa: BLE001 — CairoSVG raises many kinds for a broken file
-        raise _refused(shown_as, f"an SVG CairoSVG cannot draw ({type(error).__name__}: {error})") from None
+        raise _refused(shown_as, _("an SVG CairoSVG cannot draw ({error})").format(
+            error=f"{type(error).__name__}: {error}")) from None
     return png

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from audiences.rules import head_start_days, is_visible
 from vorab.errors import ContentProblem, found
 from vorab.history import History
+from vorab.messages import _, ngettext
 from vorab.model import Item, Registry
 
 FEATURE_FIELDS = {"products": "products", "seminars": "seminars", "faq": "faq"}  # field → content folder
@@ -104,8 +105,9 @@ def _moment_of(issue: Issue, clock: datetime, history: History, problems: list[C
     uses_auto = [name for name in FEATURE_FIELDS if issue.value(name) == AUTO]
     if uses_auto and history.shallow:
         problems.append(_problem(
-            issue.item, uses_auto[0], "the project's whole git history, which tells what this sent issue featured "
-            "(a full clone: fetch-depth: 0 for actions/checkout, or git fetch --unshallow)", "a shallow clone"))
+            issue.item, uses_auto[0], _("the project's whole git history, which tells what this sent issue featured "
+                                        "(a full clone: fetch-depth: 0 for actions/checkout, or git fetch "
+                                        "--unshallow)"), _("a shallow clone")))
     own = history.arrival(issue.item.path, clock)
     return _Moment(sent=True, cutoff=None if own is None else max(issue.send_date, own), clock=clock)
 
@@ -117,8 +119,8 @@ def _problem(item: Item, name: str, expected: str, found_value: str | None) -> C
 def _check_body(item: Item, problems: list[ContentProblem]) -> None:
     for offset, line in enumerate(item.source.body.splitlines()):
         if match := FORBIDDEN_HTML.search(line):
-            problems.append(ContentProblem(item.path, item.source.body_line + offset, "body",
-                                           "Markdown without <script>, <iframe> or <form>", found(match[0])))
+            problems.append(ContentProblem(item.path, item.source.body_line + offset, _("body"),
+                                           _("Markdown without <script>, <iframe> or <form>"), found(match[0])))
 
 
 def _select(issue: Issue, name: str, folder: str, registry: Registry, featured_before: set[str],
@@ -140,23 +142,24 @@ def _select(issue: Issue, name: str, folder: str, registry: Registry, featured_b
             return sorted((i for i in candidates if is_visible(i.schedule, issue.audience, send, registry.tiers)
                            and datetime.fromisoformat(i.values["start"]) > send),
                           key=lambda i: i.values["start"])
-        resolved.problems.append(_problem(issue.item, name, "a comma-separated list of slugs", raw))
+        resolved.problems.append(_problem(issue.item, name, _("a comma-separated list of slugs"), raw))
         return []
     by_slug = {item.slug: item for item in candidates}
     # What a sent issue featured and is gone since is history, not a mistake to fix: a warning.
     report = resolved.warnings if moment.sent else resolved.problems
-    gone = " (the issue was sent: its archive page leaves out what is gone)" if moment.sent else ""
+    gone = " " + _("(the issue was sent: its archive page leaves out what is gone)") if moment.sent else ""
     selected = []
     for slug in (part.strip() for part in raw.split(",")):
         item = by_slug.get(slug)
         if item is None:
             close = difflib.get_close_matches(slug, by_slug, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            report.append(_problem(issue.item, name, f"slugs of content/{folder}/{hint}{gone}", slug))
+            expected = _("slugs of {folder} (did you mean '{close}'?)") if close else _("slugs of {folder}")
+            report.append(_problem(issue.item, name, expected.format(folder=f"content/{folder}/",
+                                                                     close=close[0] if close else "") + gone, slug))
         elif not is_visible(item.schedule, issue.audience, send, registry.tiers):
             report.append(_problem(
-                issue.item, name, f"{folder} that {issue.audience} may see at send_date {send.isoformat()}{gone}",
-                slug))
+                issue.item, name, _("{folder} that {audience} may see at send_date {moment}").format(
+                    folder=folder, audience=issue.audience, moment=send.isoformat()) + gone, slug))
         else:
             selected.append(item)
     return selected
@@ -172,14 +175,15 @@ def _check_head_start(issue: Issue, minimum: timedelta, problems: list[ContentPr
                 continue
             if public_from <= send:
                 problems.append(_problem(
-                    issue.item, name,
-                    f"items not yet public at send_date {send.isoformat()} "
-                    f"(it is public since {public_from.isoformat()})", item.slug))
+                    issue.item, name, _("items not yet public at send_date {moment} (it is public since "
+                                        "{public_from})").format(moment=send.isoformat(),
+                                                                 public_from=public_from.isoformat()), item.slug))
             elif public_from - send < minimum:
                 problems.append(_problem(
                     issue.item, name,
-                    f"a head start of at least {_span(minimum)} before the public release "
-                    f"(public_from {public_from.isoformat()} is only {_span(public_from - send)} after send_date)",
+                    _("a head start of at least {minimum} before the public release (public_from {public_from} is "
+                      "only {span} after send_date)").format(
+                        minimum=_span(minimum), public_from=public_from.isoformat(), span=_span(public_from - send)),
                     item.slug))
             elif (days := head_start_days(item.schedule, send)) is not None:
                 issue.head_start_days[item.slug] = days
@@ -187,5 +191,6 @@ def _check_head_start(issue: Issue, minimum: timedelta, problems: list[ContentPr
 
 def _span(span: timedelta) -> str:
     hours = span.total_seconds() / 3600
-    value, unit = (hours / 24, "day") if hours >= 24 else (hours, "hour")
-    return f"{value:g} {unit}{'' if value == 1 else 's'}"
+    if hours >= 24:
+        return ngettext("{count:g} day", "{count:g} days", 1 if hours == 24 else 2).format(count=hours / 24)
+    return ngettext("{count:g} hour", "{count:g} hours", 1 if hours == 1 else 2).format(count=hours)

@@ -12,6 +12,7 @@ from typing import Any
 from catalog import item_url
 from design.tokens import load_tokens
 from vorab.errors import BuildFailed
+from vorab.messages import _
 
 from .eml import preview_eml
 from .esps import ESPS
@@ -63,7 +64,7 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
         unsubscribe=unsubscribe, exempt_urls={unsubscribe, rendered.web_version_url},
         postal_address=settings["POSTAL_ADDRESS"]))
     if problems:
-        raise BuildFailed("Newsletter e-mails failed their checks; nothing was published:\n" + "\n".join(problems))
+        raise BuildFailed("\n".join([_("Newsletter e-mails failed their checks; nothing was published:"), *problems]))
     (target / "preview.html").write_text(preview_html, encoding="utf-8")
     (target / "preview.eml").write_bytes(preview_eml(issue, preview_html, preview_text, settings))
 

@@ -35,6 +35,7 @@ from design.locale import Formatter, translations
 from design.tokens import load_tokens
 from seminars import Event, calendar_links, uid_for
 from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, shown_from
+from vorab.messages import _
 from vorab.model import Item, Registry
 from vorab.unlisted import Key, UnlistedFolder
 
@@ -174,15 +175,15 @@ class Renderer:
             mjml_source = self.env.get_template("email.mjml").render(context)
             text = self.env.get_template("email.txt").render(context)
         except Exception as error:  # noqa: BLE001 — any error a template raises, reported at its file and line
-            problem = TemplateFailed(error, f"the e-mail of {issue.item.path}").problem(root)
-            raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {problem}") from None
+            problem = TemplateFailed(error, _("the e-mail of {path}").format(path=issue.item.path)).problem(root)
+            raise BuildFailed(_("A newsletter template failed; nothing was published:") + f"\n  {problem}") from None
         try:
             compiled = mjml2html(mjml_source)
         except ValueError as error:
+            rendering = _("rendering {page}").format(page=_("the e-mail of {path}").format(path=issue.item.path))
             template = shown_from(ContentProblem(str(self.theme / TEMPLATE_FOLDER / "email.mjml"), 1, "MJML",
-                                                 "well-formed MJML", f"{error} (the e-mail of {issue.item.path})"),
-                                  root)
-            raise BuildFailed(f"A newsletter template failed; nothing was published:\n  {template}") from None
+                                                 _("well-formed MJML"), f"{error} ({rendering})"), root)
+            raise BuildFailed(_("A newsletter template failed; nothing was published:") + f"\n  {template}") from None
         sizes = {image_base + name: (image.width, image.height) for name, image in images.items()}
         return Rendered(with_image_sizes(self.inline_css(compiled), sizes), plain_text(text.strip()), web_version, site,
                         links, images, folder, image_base, logo=context["site"]["logo"]["url"].removeprefix(image_base),

@@ -26,6 +26,7 @@ from leakgate.formats import texts
 from vorab import hooks
 from vorab.context import BuildContext, Settings
 from vorab.errors import BuildFailed
+from vorab.messages import N_, _
 from vorab.options import Text
 
 INDEX_FOLDER = "pagefind"
@@ -91,7 +92,8 @@ def index_sites(context: BuildContext) -> None:
         output, peak = _finish(process)
         peaks.append(peak)
         if process.returncode != 0:
-            failures.append(f"search: Pagefind failed for the {audience} site:\n{output}")
+            failures.append(_("search: Pagefind failed for the {audience} site:").format(audience=audience) + "\n"
+                            + output)
     if failures:
         raise BuildFailed("\n".join(failures))
     for audience, root in roots.items():
@@ -111,8 +113,8 @@ def index_sites(context: BuildContext) -> None:
     context.derived_files += [f"{INDEX_FOLDER}/index/*", f"{INDEX_FOLDER}/*.pf_meta"]
     counts = [f"{audience} {len(list((root / INDEX_FOLDER / 'fragment').glob('*.pf_fragment')))}"
               for audience, root in roots.items()]
-    unchanged = f" (unchanged, index kept: {', '.join(kept)})" if kept else ""
-    context.notes.append(f"search: Pagefind pages indexed: {', '.join(counts)}{unchanged}")
+    unchanged = " " + _("(unchanged, index kept: {audiences})").format(audiences=", ".join(kept)) if kept else ""
+    context.notes.append(_("search: Pagefind pages indexed: {counts}").format(counts=", ".join(counts)) + unchanged)
     if peaks:
         context.notes.append(PEAK_NOTE.format(mb=max(peaks)))
 
@@ -153,5 +155,5 @@ def remove_stale_chunks(index: Path) -> None:
 
 def register() -> None:
     hooks.options(SEARCH_OPTIONS)
-    hooks.site_folder(INDEX_FOLDER, "the search index")
+    hooks.site_folder(INDEX_FOLDER, N_("the search index"))
     hooks.building.connect(index_sites)

@@ -27,6 +27,7 @@ from outputs import write_output
 from vorab import hooks
 from vorab.context import Settings, Validation
 from vorab.history import read_history
+from vorab.messages import N_
 from vorab.options import Option, Pattern, Text, Url, fill_defaults
 from vorab.tiers import Tiers
 
@@ -39,9 +40,9 @@ __all__ = ["SEMINAR_OPTIONS", "Event", "calendar_links", "register", "seminar_ev
 SEMINAR_OPTIONS: dict[str, Option] = {
     # The absolute root of the public site, for the URLs and UIDs inside calendars (even from a local build).
     "SEMINAR_SITEURL": Url(lambda s: s.get("NEWSLETTER_SITEURL") or s.get("SITEURL") or "", schemes=("https", "http")),
-    "SEMINAR_ICS_SAVE_AS": Pattern(r"[\w./-]*\{slug\}[\w./{}-]*\.ics", "a path with {slug} that ends in .ics",
+    "SEMINAR_ICS_SAVE_AS": Pattern(r"[\w./-]*\{slug\}[\w./{}-]*\.ics", N_("a path with {slug} that ends in .ics"),
                                    "seminare/{slug}/{slug}.ics"),
-    "SEMINAR_FEED_SAVE_AS": Pattern(r"[\w./-]+\.ics", "a path that ends in .ics", "seminare/kalender.ics"),
+    "SEMINAR_FEED_SAVE_AS": Pattern(r"[\w./-]+\.ics", N_("a path that ends in .ics"), "seminare/kalender.ics"),
     "SEMINAR_FEED_NAME": Text(lambda s: s.get("SITENAME") or "Seminare"),
 }
 

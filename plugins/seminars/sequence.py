@@ -21,6 +21,7 @@ from audiences.rules import parse_moment
 from sitebuild.frontmatter import parse_source
 from vorab.errors import ContentProblem, found
 from vorab.history import read_history
+from vorab.messages import _
 from vorab.model import Registry
 
 TIME_AND_PLACE = ("start", "end", "timezone", "location")
@@ -100,6 +101,6 @@ def sequence_problems(registry: Registry, settings: dict[str, Any]) -> list[Cont
             line = item.source.line("sequence") if item.source.value("sequence") else item.source.line("start")
             problems.append(ContentProblem(
                 item.path, line, "sequence",
-                f"at least {need}: start, end, timezone or location differ from an earlier version, so calendars "
-                f"that accepted it need a higher sequence", found(str(have))))
+                _("at least {need}: start, end, timezone or location differ from an earlier version, so calendars "
+                  "that accepted it need a higher sequence").format(need=need), found(str(have))))
     return problems

@@ -18,6 +18,7 @@ from catalog import URL_FOLDERS, default_settings
 from vorab import hooks
 from vorab.context import Settings, Validation
 from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.messages import N_, _
 from vorab.model import FILENAME_LINK, Item, Registry, resolve_link
 from vorab.options import SLUG, Pattern, option_problems, setting_lines
 from vorab.tiers import Tiers
@@ -55,15 +56,15 @@ def _tier_problems(settings: Settings, settings_file: Path) -> list[ContentProbl
     problems = []
     if not isinstance(names, (list, tuple)) or len(names) < 2 or len(set(names)) != len(names):
         path, line = lines.get("AUDIENCE_TIERS", (settings_file.name, 1))
-        return [ContentProblem(path, line, "AUDIENCE_TIERS", "the public and at least one member tier, each once, "
-                               "lowest first (e.g. ('public', 'members'))", repr(names))]
-    folder = Pattern(r"[\w-]+", "a folder name (letters, digits, _ -)")
+        return [ContentProblem(path, line, "AUDIENCE_TIERS", _("the public and at least one member tier, each once, "
+                               "lowest first (e.g. ('public', 'members'))"), repr(names))]
+    folder = Pattern(r"[\w-]+", N_("a folder name (letters, digits, _ -)"))
     for name in names[1:]:
         setting = f"{str(name).upper()}_PATH"
         value = settings.get(setting, name)
         if not (SLUG.accepts(name) and folder.accepts(value)):
             path, line = lines.get(setting, lines.get("AUDIENCE_TIERS", (settings_file.name, 1)))
-            problems.append(ContentProblem(path, line, setting, folder.expected, found(str(value))))
+            problems.append(ContentProblem(path, line, setting, folder.description(), found(str(value))))
     return problems
 
 
@@ -103,7 +104,7 @@ def _link_problems(path: Path, relpath: str, shown: str, roots: dict[str, Path])
             continue
         for match in FILENAME_LINK.finditer(line):
             if not _link_target(match["path"], relpath, roots).is_file():
-                problems.append(ContentProblem(shown, number, "link", "an existing file under content/",
+                problems.append(ContentProblem(shown, number, _("link"), _("an existing file under content/"),
                                                found(match["path"])))
         for match in PLAIN_LINK.finditer(line):
             target = _link_target(match["path"], relpath, roots)
@@ -111,11 +112,11 @@ def _link_problems(path: Path, relpath: str, shown: str, roots: dict[str, Path])
             if target.is_file():
                 written = "/" + resolve_link(match["path"], posixpath.dirname(relpath))
                 problems.append(ContentProblem(
-                    shown, number, "link", f"{tag}{written} (a plain path to a file of content/ is broken "
-                    f"on the site)", found(match["path"])))
+                    shown, number, _("link"), _("{link} (a plain path to a file of content/ is broken on the "
+                                                "site)").format(link=tag + written), found(match["path"])))
             elif match["image"]:
-                problems.append(ContentProblem(shown, number, "image", "an existing file under content/, "
-                                               "written as {static}/images/…", found(match["path"])))
+                problems.append(ContentProblem(shown, number, _("image"), _(
+                    "an existing file under content/, written as {static}/images/…"), found(match["path"])))
     return problems
 
 
@@ -128,15 +129,15 @@ def _link_target(link: str, relpath: str, roots: dict[str, Path]) -> Path:
 def reserved_folders(settings: Settings) -> dict[str, str]:
     """The top-level folders of every site that are not pages' → what they are, for messages."""
     tiers = Tiers.from_settings(settings)
-    folders = {tiers.folder(tier): "a member area" for tier in tiers.member_tiers}
+    folders = {tiers.folder(tier): _("a member area") for tier in tiers.member_tiers}
     catalog = {**default_settings(), **settings}
     for name in URL_FOLDERS:
-        folders.setdefault(catalog[f"{name.upper()}S_SAVE_AS"].split("/", 1)[0], "a section")
-    folders.setdefault(settings.get("THEME_STATIC_DIR", "theme"), "the theme's files")
+        folders.setdefault(catalog[f"{name.upper()}S_SAVE_AS"].split("/", 1)[0], _("a section"))
+    folders.setdefault(settings.get("THEME_STATIC_DIR", "theme"), _("the theme's files"))
     for static in settings.get("STATIC_PATHS", ()):
-        folders.setdefault(static.split("/", 1)[0], "the images")
+        folders.setdefault(static.split("/", 1)[0], _("the images"))
     for folder, what in hooks.SITE_FOLDERS.items():
-        folders.setdefault(folder, what)
+        folders.setdefault(folder, _(what))
     return folders
 
 
@@ -151,11 +152,12 @@ def _section_problems(registry: Registry, settings: Settings) -> list[ContentPro
             continue
         top = pattern.format(slug=item.slug).split("/", 1)[0]
         if top in reserved:
-            origin = "" if item.source.value("slug") else " (from the file name)"
+            shown = repr(item.slug) if item.source.value("slug") else \
+                _("{slug} (from the file name)").format(slug=repr(item.slug))
             problems.append(ContentProblem(
                 item.path, item.source.line("slug"), "slug",
-                f"a slug that names no section of the site ({', '.join(sorted(reserved))}); "
-                f"'{top}' is {reserved[top]}", f"{item.slug!r}{origin}"))
+                _("a slug that names no section of the site ({sections}); '{folder}' is {what}").format(
+                    sections=", ".join(sorted(reserved)), folder=top, what=reserved[top]), shown))
     return problems
 
 
@@ -168,10 +170,11 @@ def _item_warnings(item: Item) -> list[ContentProblem]:
     schedule, warnings = item.schedule, list[ContentProblem]()
     if schedule.expires is None or item.type.release_field:
         return warnings
-    for name, moment, consequence in (("members_from", schedule.members_from, "no one will ever see it"),
-                                      ("public_from", schedule.public_from, "it will never be public")):
+    for name, moment, expected in (
+            ("members_from", schedule.members_from, _("a moment before expires ({expires}) — no one will ever see it")),
+            ("public_from", schedule.public_from, _("a moment before expires ({expires}) — it will never be public"))):
         if moment is not None and moment >= schedule.expires:
             warnings.append(ContentProblem(item.path, item.source.line(name), name,
-                                           f"a moment before expires ({item.values['expires']}) — {consequence}",
+                                           expected.format(expires=item.values["expires"]),
                                            found(item.source.value(name))))
     return warnings

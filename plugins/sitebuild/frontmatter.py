@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from vorab.errors import ContentProblem, found
+from vorab.messages import _
 from vorab.model import Entry, SourceFile
 
 HEADER_LINE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?P<value>.*)")
@@ -30,15 +31,16 @@ def parse_source(text: str, path: str) -> SourceFile:
             continue
         if not (match := HEADER_LINE.fullmatch(line)):
             source.problems.append(
-                ContentProblem(path, number, "front matter", "'key: value' or an indented continuation", found(line))
+                ContentProblem(path, number, _("front matter"), _("'key: value' or an indented continuation"),
+                               found(line))
             )
             current = None
             continue
         key = match["key"].lower()
         if key in source.entries:
             source.problems.append(
-                ContentProblem(path, number, key, f"one '{key}' line (first on line {source.entries[key].line})",
-                               "a second one")
+                ContentProblem(path, number, key, _("one '{field}' line (first on line {line})").format(
+                    field=key, line=source.entries[key].line), _("a second one"))
             )
             continue
         current = source.entries[key] = Entry(key, match["value"].strip(), number)

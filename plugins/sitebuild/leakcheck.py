@@ -29,6 +29,7 @@ from leakgate.memo import Memo
 from leakgate.text import words
 from vorab import unlisted
 from vorab.context import BuildContext, Settings
+from vorab.messages import N_, _
 from vorab.model import Item, Registry, RunSources
 from vorab.unlisted import UnlistedFolder
 
@@ -37,7 +38,7 @@ from .sources import source_copy
 PLUGINS = Path(__file__).resolve().parents[1]
 TEXT_ASSETS = {".svg", ".txt", ".csv", ".json", ".xml", ".html", ".css", ".js"}
 UNLISTED_NAME = re.compile(r"[1-9][0-9]*\.(?:png|jpg)")
-UNLISTED_RULE = "only PNG and JPEG images, named by number, without text in them"
+UNLISTED_RULE = N_("only PNG and JPEG images, named by number, without text in them")
 MARKDOWN_FEATURES = """# Titel
 
 Text[^1] mit *Betonung*, `Code` und HTML.
@@ -114,7 +115,7 @@ def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | N
     tiers = context.tiers
     memo_of_texts = Memo(memo)
     tokens = [Fingerprint(f" {folder.token} ", "unlisted folder", folder.owner, f"/{unlisted.FOLDER}/…/",
-                          identity=True, hint="its address is only for its e-mails: no public file may name it")
+                          identity=True, hint=_("its address is only for its e-mails: no public file may name it"))
               for folder in context.unlisted if not folder.public]
     found = public_secrets(context.settings, context.registry, context.sources[tiers.public],
                            [*context.fingerprints, *tokens], context.label_texts, memo_of_texts)
@@ -156,18 +157,32 @@ def _unlisted_hits(site: Path, folders: Iterable[UnlistedFolder]) -> list[Hit]:
     declared = {folder.token: folder for folder in folders}
     hits = []
     for path in sorted(p for p in root.rglob("*") if not p.is_dir()) if root.is_dir() else ():
-        token, _, name = path.relative_to(root).as_posix().partition("/")
+        token, name = path.relative_to(root).as_posix().partition("/")[::2]
         folder = declared.get(token)
         if folder is None or not UNLISTED_NAME.fullmatch(name):
-            found = "a file in no folder a build step named" if folder is None else f"the name {name!r}"
+            found = _("a file in no folder a build step named") if folder is None else \
+                _("the name {name}").format(name=repr(name))
         else:
             found = text_in_image(path.read_bytes()) or ""
         if found:
             owner = folder.owner if folder else "?"
             hits.append(Hit(Fingerprint("", "file of an unlisted folder", owner, name,
-                                        hint=f"expected {UNLISTED_RULE}, found {found}"),
+                                        hint=_("expected {expected}, found {found}").format(
+                                            expected=_(UNLISTED_RULE), found=found)),
                             f"{unlisted.FOLDER}/…/{name}"))
     return hits
+
+
+def report_lines(report: GateReport) -> list[str]:
+    """The files the gate cannot read, then its hits, one line each, in the language of messages."""
+    lines = [_("{file}: cannot be read completely, so it cannot be proved clean: {reason}").format(
+        file=unread.file, reason=unread.reason) for unread in report.unread]
+    for hit in report.hits:
+        fingerprint = hit.fingerprint
+        line = _("{file}: {kind} of {item}: {text}").format(file=hit.file, kind=fingerprint.kind,
+                                                            item=fingerprint.item, text=repr(fingerprint.text))
+        lines.append(f"{line} — {_(fingerprint.hint)}" if fingerprint.hint else line)  # marked with N_, or translated
+    return lines
 
 
 class _Scan(NamedTuple):
@@ -232,4 +247,4 @@ def _theme_texts(settings: Settings) -> list[str]:
             for path in sorted(Path(settings["THEME"]).rglob("*")) if path.is_file()]
 
 
-__all__ = ["Secrets", "Vocabulary", "gate_build", "public_secrets", "vocabulary"]
+__all__ = ["Secrets", "Vocabulary", "gate_build", "public_secrets", "report_lines", "vocabulary"]

@@ -28,11 +28,12 @@ from leakgate import GateReport
 from vorab import hooks
 from vorab.context import BuildContext, Settings, Step
 from vorab.errors import BuildFailed
+from vorab.messages import _, ngettext
 from vorab.model import Registry, RunSources
 from vorab.options import fill_defaults
 from vorab.tiers import Tiers
 
-from .leakcheck import gate_build
+from .leakcheck import gate_build, report_lines
 from .registry import FileMemo, load_registry
 from .runner import Run, Runner, run_all
 from .settings import CORE_OPTIONS
@@ -45,12 +46,16 @@ class LeakFound(BuildFailed):
 
     def __init__(self, report: GateReport) -> None:
         self.report = report
-        problems = [*report.unread, *report.hits]
-        lines = "\n".join(f"  {problem}" for problem in problems[:50])
-        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
-        unread = f"{len(report.unread)} file(s) it cannot read and " if report.unread else ""
-        super().__init__(f"Leak gate: {unread}{len(report.hits)} fingerprint(s) of non-public content or member "
-                         f"data where they must not be; nothing was published:\n{lines}{more}")
+        problems = report_lines(report)
+        lines = [f"  {problem}" for problem in problems[:50]]
+        more = ["  " + _("… and {count} more").format(count=len(problems) - 50)] if len(problems) > 50 else []
+        hits = ngettext("{count} fingerprint of non-public content or member data where it must not be",
+                        "{count} fingerprints of non-public content or member data where they must not be",
+                        len(report.hits)).format(count=len(report.hits))
+        unread = ngettext("{count} file it cannot read and {hits}", "{count} files it cannot read and {hits}",
+                          len(report.unread)).format(count=len(report.unread), hits=hits) if report.unread else hits
+        heading = _("Leak gate: {found}; nothing was published:").format(found=unread)
+        super().__init__("\n".join([heading, *lines, *more]))
 
 
 @dataclass
@@ -110,8 +115,8 @@ def parse_clock(text: str | None, settings: Settings) -> datetime:
     try:
         return parse_moment(text, settings["TIMEZONE"])
     except ValueError:
-        raise BuildFailed(f"--as-of: expected an ISO 8601 date or date-time (e.g. 2027-01-15T09:00), "
-                          f"found {text!r}") from None
+        raise BuildFailed(_("--as-of: expected a date or date-time (e.g. 15.01.2027 09:00 or 2027-01-15T09:00), "
+                            "found {found}").format(found=repr(text))) from None
 
 
 def load_project_registry(settings: Settings, memo: FileMemo | None = None) -> Registry:
@@ -137,7 +142,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     clock = clock or parse_clock(None, settings)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     dist = Path(dist or output.parent / "dist").resolve()
-    progress("validating content, newsletters and settings")
+    progress(_("validating content, newsletters and settings"))
     validation = validate(settings, project.settings_file, clock)
     registry = validation.items
     tiers = registry.tiers
@@ -146,7 +151,8 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     output_key = hashlib.sha256(bytes(output)).hexdigest()[:12]  # caches that belong to this output tree
     with staging_for(output) as staging:
         context = BuildContext(settings, registry, clock, staging / SPARE, staging / "dist", {},
-                               results=validation.results, notes=[f"warning: {w}" for w in validation.warnings])
+                               results=validation.results,
+                               notes=[_("warning: {warning}").format(warning=w) for w in validation.warnings])
         mark = time.perf_counter()
         runs: list[Run] = []
         previews = preview_count(registry, clock)
@@ -158,7 +164,8 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
                                  previews, overrides))
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        progress(f"Pelican: {len(registry.items)} items, one run per audience ({tiers})")
+        progress(_("Pelican: {count} items, one run per audience ({audiences})").format(count=len(registry.items),
+                                                                                       audiences=tiers))
         context.produced = runner(runs)
         timings["pelican"] = time.perf_counter() - mark
         # Pages no run produced go before the steps read the site (search must not index them); the folders
@@ -167,13 +174,13 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
 
         for step in hooks.building.receivers if steps is None else steps:
             mark = time.perf_counter()
-            progress(f"step: {step.__module__.split('.')[0]}")
+            progress(_("step: {name}").format(name=step.__module__.split(".")[0]))
             step(context)
             timings[step.__module__.split(".")[0]] = time.perf_counter() - mark
         remove_unproduced(context.site, context.produced)
 
         mark = time.perf_counter()
-        progress("leak gate: scanning the public files")
+        progress(_("leak gate: scanning the public files"))
         gate = gate_build(context, memory=_cache_folder(settings, f"gate-{output_key}"),
                           memo=_cache_folder(settings, "leakgate-memo") / "memo.pickle")
         timings["leak gate"] = time.perf_counter() - mark

@@ -20,6 +20,7 @@ from catalog.body import read_body
 from catalog.schema import ASSET_FOLDER, BY_FOLDER, STATUSES, ContentType, Field, Kind
 from catalog.slugs import slugify
 from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.messages import _
 from vorab.model import ASSET_LINK, Item, Registry, SourceFile, resolve_link
 from vorab.tiers import Tiers
 
@@ -77,7 +78,8 @@ def load_registry(
         folder = relpath.split("/", 1)[0] if "/" in relpath else ""
         content_type = BY_FOLDER.get(folder)
         if content_type is None:
-            problems.append(ContentProblem(shown, 1, "folder", f"one of {', '.join(BY_FOLDER)}", found(folder)))
+            problems.append(ContentProblem(shown, 1, _("folder"), _("one of {choices}").format(
+                choices=", ".join(BY_FOLDER)), found(folder)))
             continue
         def check(path: Path = path, shown: str = shown, relpath: str = relpath,
                   content_type: ContentType = content_type) -> tuple[Item | None, list[ContentProblem]]:
@@ -119,15 +121,15 @@ class _ItemChecker:
         for key in self.source.entries:
             if key not in self.type.fields:
                 close = difflib.get_close_matches(key, self.type.fields, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.problem(key, f"a field of {self.type.folder}{hint}", key)
+                expected = _("a field of {folder} (did you mean '{close}'?)") if close else _("a field of {folder}")
+                self.problem(key, expected.format(folder=self.type.folder, close=close[0] if close else ""), key)
         # Seminars' times are in their own zone: read the zone first.
         ordered = sorted(self.type.fields.values(), key=lambda f: f.kind is not Kind.TIMEZONE)
         for spec in ordered:
             raw = self.source.value(spec.name)
             if raw is None:
                 if spec.required:
-                    self.problem(spec.name, f"a {spec.name}", None)
+                    self.problem(spec.name, _("a {field}").format(field=spec.name), None)
                 continue
             value = self.check_value(spec, raw)
             if value is not None:
@@ -165,43 +167,44 @@ class _ItemChecker:
             try:
                 moment = parse_moment(raw, zone)
             except ValueError:
-                self.problem(spec.name, kind.value, raw)
+                self.problem(spec.name, _(kind.value), raw)
                 return None
             if spec.whole_day and is_date_only(raw):
                 moment = moment.replace(hour=23, minute=59, second=59)
             self.moments[spec.name] = moment
             return moment.isoformat()
         if kind is Kind.AUDIENCE and raw not in self.tiers:
-            self.problem(spec.name, f"one of {self.tiers}", raw)
+            self.problem(spec.name, _("one of {choices}").format(choices=self.tiers), raw)
             return None
         if kind is Kind.STATUS and raw not in STATUSES:
-            self.problem(spec.name, f"one of {', '.join(STATUSES)}", raw)
+            self.problem(spec.name, _("one of {choices}").format(choices=", ".join(STATUSES)), raw)
             return None
         if kind is Kind.SLUG and not SLUG.fullmatch(raw):
-            self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, _(kind.value), raw)
             return None
         if kind is Kind.INTEGER and not re.fullmatch(r"-?\d+", raw):
-            self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, _(kind.value), raw)
             return None
         if kind is Kind.FLAG:
             if raw.lower() in FLAGS:
                 return FLAGS[raw.lower()]
-            self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, _(kind.value), raw)
             return None
         if kind is Kind.URL and not raw.startswith(("https://", "mailto:")):
-            self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, _(kind.value), raw)
             return None
         if kind is Kind.EMAIL and not EMAIL.fullmatch(raw):
-            self.problem(spec.name, kind.value, raw)
+            self.problem(spec.name, _(kind.value), raw)
             return None
         if kind is Kind.TIMEZONE:
             try:
                 ZoneInfo(raw)
             except (ZoneInfoNotFoundError, ValueError):
-                self.problem(spec.name, kind.value, raw)
+                self.problem(spec.name, _(kind.value), raw)
                 return None
         if kind is Kind.TEMPLATE and self.templates and raw not in self.templates:
-            self.problem(spec.name, f"one of the theme's templates ({', '.join(sorted(self.templates))})", raw)
+            self.problem(spec.name, _("one of the theme's templates ({choices})").format(
+                choices=", ".join(sorted(self.templates))), raw)
             return None
         if kind is Kind.IMAGE:
             return self.check_image(spec, raw)
@@ -217,10 +220,12 @@ class _ItemChecker:
     def check_image(self, spec: Field, raw: str) -> str | None:
         path = posixpath.normpath(raw.lstrip("/"))
         if not self.asset_exists(path):
-            self.problem(spec.name, f"an existing file under content/{ASSET_FOLDER}/", raw)
+            self.problem(spec.name, _("an existing file under {folder}").format(folder=f"content/{ASSET_FOLDER}/"),
+                         raw)
             return None
         if spec.alt and not self.source.value(spec.alt):
-            self.problem(spec.alt, f"alternative text for {spec.name} '{raw}'", None)
+            self.problem(spec.alt, _("alternative text for {field} '{value}'").format(field=spec.name, value=raw),
+                         None)
         return path
 
     def asset_exists(self, path: str) -> bool:
@@ -230,11 +235,12 @@ class _ItemChecker:
     def check_relations(self) -> None:
         members_from, public_from = self.moments.get("members_from"), self.moments.get("public_from")
         if members_from and public_from and members_from > public_from:
-            self.problem("members_from", f"a moment no later than public_from ({self.values['public_from']})",
-                         self.source.value("members_from"))
+            self.problem("members_from", _("a moment no later than public_from ({moment})").format(
+                moment=self.values["public_from"]), self.source.value("members_from"))
         start, end = self.moments.get("start"), self.moments.get("end")
         if start and end and end < start:
-            self.problem("end", f"a moment after start ({self.values['start']})", self.source.value("end"))
+            self.problem("end", _("a moment after start ({moment})").format(moment=self.values["start"]),
+                         self.source.value("end"))
 
     def check_body_links(self) -> None:
         base = posixpath.dirname(self.relpath)
@@ -243,7 +249,8 @@ class _ItemChecker:
                 if not self.asset_exists(resolve_link(match["path"], base)):
                     number = self.source.body_line + offset
                     self.source.problems.append(ContentProblem(
-                        self.source.path, number, "body", f"an existing file under content/{ASSET_FOLDER}/",
+                        self.source.path, number, _("body"),
+                        _("an existing file under {folder}").format(folder=f"content/{ASSET_FOLDER}/"),
                         found(match["path"])))
 
 
@@ -255,6 +262,6 @@ def _duplicate_slugs(items: list[Item]) -> list[ContentProblem]:
         other = first.setdefault(item.slug, item)
         if other is not item:
             problems.append(ContentProblem(item.path, item.source.line("slug"), "slug",
-                                           f"a slug not used elsewhere (it is used by {other.path})",
-                                           found(item.slug)))
+                                           _("a slug not used elsewhere (it is used by {path})").format(
+                                               path=other.path), found(item.slug)))
     return problems

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, template_location
+from vorab.messages import _
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def collected(run: Run) -> Iterator[RunResult]:
         result.templates.append(failed.problem(project, run.content))
     except Exception as error:  # noqa: BLE001 — reported to the editor with the audience it happened in
         if template_location(error):  # e.g. a syntax error, found when Pelican loads the template
-            result.templates.append(TemplateFailed(error, "the site").problem(project, run.content))
+            result.templates.append(TemplateFailed(error, _("the site")).problem(project, run.content))
         else:
             collector.messages.append(f"error: {type(error).__name__}: {error}")
     finally:
@@ -85,15 +86,16 @@ def run_pelican(run: Run, execute: Callable[[Any], None] = lambda pelican: pelic
 
 def checked(runs: list[Run], results: list[RunResult]) -> set[str]:
     """The files the runs produced; BuildFailed with every problem of every run if any had one."""
-    problems = [f"  {run.audience} site: {message}" for run, result in zip(runs, results, strict=True)
-                for message in result.problems]
+    problems = ["  " + _("{audience} site: {message}").format(audience=run.audience, message=message)
+                for run, result in zip(runs, results, strict=True) for message in result.problems]
     failed: dict[str, list[str]] = {}  # a template that fails in several runs is reported once, naming them
     for run, result in zip(runs, results, strict=True):
         for problem in result.templates:
             failed.setdefault(str(problem), []).append(run.audience)
-    problems = [f"  {problem} [{', '.join(audiences)} site]" for problem, audiences in failed.items()] + problems
+    problems = ["  " + _("{problem} [{audiences} site]").format(problem=problem, audiences=", ".join(audiences))
+                for problem, audiences in failed.items()] + problems
     if problems:
-        raise BuildFailed("Pelican reported problems; nothing was published:\n" + "\n".join(problems))
+        raise BuildFailed("\n".join([_("Pelican reported problems; nothing was published:"), *problems]))
     return set().union(*(result.produced for result in results))
 
 

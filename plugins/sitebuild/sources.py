@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from vorab.errors import ContentErrors, ContentProblem, found
+from vorab.messages import _
 from vorab.model import FILENAME_LINK, Item, Registry, RunSources, resolve_link
 
 
@@ -109,7 +110,7 @@ def _links_to_invisible(item: Item, text: str, visible: set[str], audience: str,
         if target.endswith(".md") and target not in visible:
             offset = next((n for n, line in enumerate(item.source.body.splitlines()) if match[0] in line), 0)
             problems.append(ContentProblem(
-                item.path, item.source.body_line + offset, "link",
-                f"a link to something the {audience} may see at {clock.isoformat(timespec='minutes')}",
-                found(match["path"])))
+                item.path, item.source.body_line + offset, _("link"),
+                _("a link to something the {audience} may see at {moment}").format(
+                    audience=audience, moment=clock.isoformat(timespec="minutes")), found(match["path"])))
     return problems

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vorab.errors import BuildFailed
+from vorab.messages import _
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -38,7 +39,8 @@ def staging_for(output: Path) -> Iterator[Path]:
             # must not hold it after the build.
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (BlockingIOError, PermissionError):
-            raise BuildFailed(f"another build of {output} is running; try again when it has finished") from None
+            raise BuildFailed(_("another build of {output} is running; try again when it has finished").format(
+                output=output)) from None
         for leftover in staging.iterdir():  # a crashed build's dist/ and the like
             if leftover.name == SPARE:
                 continue

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .messages import _, ngettext
+
 
 class BuildFailed(Exception):
     """Raised by any build stage that must stop the build; `output/` is then left as it was."""
@@ -22,7 +24,8 @@ class ContentProblem:
     found: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: expected {self.expected}, found {self.found}"
+        return _("{path}:{line}: {field}: expected {expected}, found {found}").format(
+            path=self.path, line=self.line, field=self.field, expected=self.expected, found=self.found)
 
 
 class ContentErrors(BuildFailed):
@@ -31,14 +34,14 @@ class ContentErrors(BuildFailed):
     def __init__(self, problems: list[ContentProblem]) -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        plural = "s" if count != 1 else ""
-        super().__init__(f"{count} problem{plural} in the content or settings; nothing was built:\n{lines}")
+        heading = ngettext("{count} problem in the content or settings; nothing was built:",
+                           "{count} problems in the content or settings; nothing was built:", count)
+        super().__init__("\n".join([heading.format(count=count), *(f"  {p}" for p in self.problems)]))
 
 
 def found(value: str | None) -> str:
     """How a found value is quoted in messages."""
-    return "nothing" if value is None or value == "" else repr(value)
+    return _("nothing") if value is None or value == "" else repr(value)
 
 
 TEMPLATE_SUFFIXES = (".html", ".mjml", ".txt", ".xml", ".ics", ".j2", ".jinja")
@@ -49,7 +52,7 @@ class TemplateFailed(BuildFailed):
     which page (and source file, relative to the content) it was rendering."""
 
     def __init__(self, error: BaseException, page: str, source: str | None = None) -> None:
-        self.path, self.line = template_location(error) or ("(a template)", 1)
+        self.path, self.line = template_location(error) or (_("(a template)"), 1)
         self.error = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"
         self.page, self.source = page, source
         super().__init__(str(self.problem()))
@@ -57,9 +60,10 @@ class TemplateFailed(BuildFailed):
     def problem(self, root: str | Path | None = None, content: str = "content") -> ContentProblem:
         """The failure as a problem: the template relative to `root` (the project) when inside it, the source
         under `content` (the content folder as shown)."""
-        rendering = f"rendering {self.page}" + (f" from {content}/{self.source}" if self.source else "")
-        problem = ContentProblem(self.path, self.line, "template", "a template that renders",
-                                 f"{self.error} ({rendering})")
+        rendering = _("rendering {page} from {source}") if self.source else _("rendering {page}")
+        shown = rendering.format(page=self.page, source=f"{content}/{self.source}")
+        problem = ContentProblem(self.path, self.line, _("template"), _("a template that renders"),
+                                 f"{self.error} ({shown})")
         return shown_from(problem, root) if root is not None else problem
 
 

@@ -50,5 +50,6 @@ def options(schema: Mapping[str, Option]) -> None:
 
 
 def site_folder(name: str, what: str) -> None:
-    """Declare a top-level folder that a step writes into every site itself (a search index)."""
+    """Declare a top-level folder that a step writes into every site itself (a search index); `what`, marked
+    with vorab.messages.N_, names it in messages."""
     SITE_FOLDERS[name] = what

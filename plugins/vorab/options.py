@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ContentProblem
+from .messages import N_, _
 
 
 class OptionError(ValueError):
@@ -30,9 +31,10 @@ Default = Callable[[Mapping[str, Any]], Any]  # a default that depends on other 
 
 
 class Option:
-    """One setting: its default (a value, or a function of the other settings) and its check."""
+    """One setting: its default (a value, or a function of the other settings) and its check. `expected` is
+    marked for the catalogue and shown in the language of messages (`description`)."""
 
-    expected = "a value"
+    expected = N_("a value")
 
     def __init__(self, default: Any = None, *, required: bool = False) -> None:
         self.default = default
@@ -41,12 +43,16 @@ class Option:
     def default_for(self, settings: Mapping[str, Any]) -> Any:
         return self.default(settings) if callable(self.default) else self.default
 
+    def description(self) -> str:
+        """What the option expects, for messages."""
+        return _(self.expected)
+
     def validate(self, value: Any) -> Any:
         """The value as the build uses it, or OptionError. An option without a default may be left unset."""
         if value is None and self.default is None and not self.required:
             return value
         if not self.accepts(value):
-            raise OptionError(self.expected)
+            raise OptionError(self.description())
         return value
 
     def accepts(self, value: Any) -> bool:
@@ -54,14 +60,15 @@ class Option:
 
 
 class Text(Option):
-    expected = "text"
+    expected = N_("text")
 
     def accepts(self, value: Any) -> bool:
         return isinstance(value, str) and (bool(value.strip()) or not self.required)
 
 
 class Pattern(Text):
-    """Text of one form, e.g. a path that cannot break out of a server configuration's directive."""
+    """Text of one form, e.g. a path that cannot break out of a server configuration's directive. `expected`:
+    a string marked with N_."""
 
     def __init__(self, pattern: str, expected: str, default: Any = None, *, required: bool = False) -> None:
         super().__init__(default, required=required)
@@ -76,9 +83,12 @@ class Url(Pattern):
     def __init__(self, default: Any = None, *, schemes: Sequence[str] = ("https",), path: bool = False,
                  required: bool = False) -> None:
         pattern = rf"(?:{'|'.join(schemes)})://[\w.-]+(?::\d+)?" + (r"/[\w./%~+-]*" if path else r"(?:/[^\s]*)?")
-        names = " or ".join(f"{scheme}://" for scheme in schemes)
-        super().__init__(pattern, f"an absolute {names} URL" + (" with a path" if path else ""), default,
-                         required=required)
+        super().__init__(pattern, N_("an absolute {schemes} URL with a path") if path else
+                         N_("an absolute {schemes} URL"), default, required=required)
+        self.schemes = tuple(schemes)
+
+    def description(self) -> str:
+        return _(self.expected).format(schemes=_(" or ").join(f"{scheme}://" for scheme in self.schemes))
 
 
 class Choice(Option):
@@ -86,7 +96,11 @@ class Choice(Option):
         super().__init__(default)
         self.choices = tuple(choices)
         self.optional = optional
-        self.expected = f"one of {', '.join(self.choices)}" + (" (or no setting)" if optional else "")
+
+    def description(self) -> str:
+        choices = ", ".join(self.choices)
+        shown = _("one of {choices} (or no setting)") if self.optional else _("one of {choices}")
+        return shown.format(choices=choices)
 
     def accepts(self, value: Any) -> bool:
         return value in self.choices or (self.optional and value is None)
@@ -96,7 +110,11 @@ class Integer(Option):
     def __init__(self, default: Any = None, *, minimum: int | None = None) -> None:
         super().__init__(default)
         self.minimum = minimum
-        self.expected = "a whole number" + (f" of at least {minimum}" if minimum is not None else "")
+
+    def description(self) -> str:
+        if self.minimum is None:
+            return _("a whole number")
+        return _("a whole number of at least {minimum}").format(minimum=self.minimum)
 
     def accepts(self, value: Any) -> bool:
         whole = isinstance(value, int) and not isinstance(value, bool)
@@ -104,7 +122,7 @@ class Integer(Option):
 
 
 class Number(Option):
-    expected = "a number of at least 0"
+    expected = N_("a number of at least 0")
 
     def accepts(self, value: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
@@ -117,9 +135,11 @@ class ListOf(Option):
         super().__init__(default)
         self.item = item
         self.subset = tuple(subset_of) if subset_of is not None else None
-        self.expected = (f"a list of some of {', '.join(self.subset)}" if self.subset is not None
-                         else f"a list of {self.item.expected}s" if not self.item.expected.startswith("a")
-                         else f"a list, each {self.item.expected}")
+
+    def description(self) -> str:
+        if self.subset is not None:
+            return _("a list of some of {choices}").format(choices=", ".join(self.subset))
+        return _("a list, each {item}").format(item=self.item.description())
 
     def accepts(self, value: Any) -> bool:
         if not isinstance(value, (list, tuple)):
@@ -130,7 +150,7 @@ class ListOf(Option):
 
 
 class TimeZone(Text):
-    expected = "an IANA time zone (e.g. Europe/Berlin)"
+    expected = N_("an IANA time zone (e.g. Europe/Berlin)")
 
     def accepts(self, value: Any) -> bool:
         try:
@@ -141,12 +161,12 @@ class TimeZone(Text):
 
 class Email(Pattern):
     def __init__(self, default: Any = None, *, required: bool = False) -> None:
-        super().__init__(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address", default, required=required)
+        super().__init__(r"[^@\s]+@[^@\s]+\.[^@\s]+", N_("an e-mail address"), default, required=required)
 
 
 class Slug(Pattern):
     def __init__(self, default: Any = None) -> None:
-        super().__init__(r"[a-z0-9]+(?:-[a-z0-9]+)*", "a slug of lower-case letters, digits and hyphens", default)
+        super().__init__(r"[a-z0-9]+(?:-[a-z0-9]+)*", N_("a slug of lower-case letters, digits and hyphens"), default)
 
 
 EMAIL, SLUG = Email(), Slug()  # for the elements of a ListOf
@@ -174,7 +194,7 @@ def option_problems(settings: Mapping[str, Any], schema: Mapping[str, Option],
             option.validate(value)
         except OptionError as error:
             path, line = lines.get(name, (settings_file.name, 1))
-            shown = "nothing" if value is None or value == "" else repr(value)
+            shown = _("nothing") if value is None or value == "" else repr(value)
             problems.append(ContentProblem(path, line, name, error.expected, shown))
     return problems
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildFailed
+from .messages import _
 
 FOLDER = "unlisted"  # the top-level folder of the site that holds every unlisted folder
 KEY_VARIABLE = "VORAB_UNLISTED_KEY"
@@ -57,9 +58,10 @@ def load_key(private: Path, environ: Mapping[str, str]) -> Key:
         except ValueError:
             secret = b""
         if len(secret) < KEY_BYTES:
-            raise BuildFailed(f"{source}: expected a key of {KEY_BYTES * 2} hexadecimal digits "
-                              f"(python3 -c 'import secrets; print(secrets.token_hex({KEY_BYTES}))'), "
-                              f"found {len(text.strip())} characters")
+            raise BuildFailed(_("{source}: expected a key of {digits} hexadecimal digits ({command}), found "
+                                "{count} characters").format(
+                source=source, digits=KEY_BYTES * 2, count=len(text.strip()),
+                command=f"python3 -c 'import secrets; print(secrets.token_hex({KEY_BYTES}))'"))
         return Key(secret, source)
     return Key(secrets.token_bytes(KEY_BYTES), "new")
 
@@ -70,7 +72,8 @@ def _read(private: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise BuildFailed(f"private/{KEY_FILE}: expected a readable key file, found {error}") from None
+        raise BuildFailed(_("{path}: expected a readable key file, found {error}").format(
+            path=f"private/{KEY_FILE}", error=error)) from None
 
 
 @dataclass(frozen=True)
