@@ -83,12 +83,15 @@ def _filename_link_problems(content: Path, newsletters: Path, memo: FileMemo | N
     with '/'; newsletters sit beside content/ as newsletters/."""
     roots = {"": content, "newsletters": newsletters}
     problems = []
-    for prefix, root in roots.items():
-        for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
-            relpath = posixpath.join(prefix, path.relative_to(root).as_posix())
-            shown = path.relative_to(content.parent).as_posix()
-            check = functools.partial(_link_problems, path, relpath, shown, roots)
-            problems += memo.get("links", path, check) if memo else check()
+
+    def listing() -> list[tuple[Path, str, str]]:  # each file, its path as links see it, and as editors do
+        return [(path, posixpath.join(prefix, path.relative_to(root).as_posix()),
+                 path.relative_to(content.parent).as_posix())
+                for prefix, root in roots.items() for path in (sorted(root.rglob("*.md")) if root.is_dir() else [])]
+
+    for path, relpath, shown in memo.listed("links", content, listing) if memo else listing():
+        check = functools.partial(_link_problems, path, relpath, shown, roots)
+        problems += memo.get("links", path, check) if memo else check()
     return problems
 
 

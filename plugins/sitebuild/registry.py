@@ -39,6 +39,13 @@ class FileMemo:
 
     def __init__(self) -> None:
         self._found: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}
+        self._listed: dict[tuple[str, Path], Any] = {}
+
+    def listed(self, kind: str, root: Path, compute: Callable[[], T]) -> T:
+        """What `compute` lists of the files under `root`: the same until clear() (no file came or went)."""
+        if (kind, root) not in self._listed:
+            self._listed[(kind, root)] = compute()
+        return cast(T, self._listed[(kind, root)])
 
     def get(self, kind: str, path: Path, compute: Callable[[], T]) -> T:
         stat = path.stat()
@@ -52,6 +59,7 @@ class FileMemo:
 
     def clear(self) -> None:
         self._found.clear()
+        self._listed.clear()
 
 
 def load_registry(
@@ -69,10 +77,15 @@ def load_registry(
     display_root = display_root or content_dir.parent
     problems: list[ContentProblem] = []
     items: list[Item] = []
-    sources = [(path, path.relative_to(content_dir).as_posix()) for path in sorted(content_dir.rglob("*.md"))]
-    if newsletters_dir is not None and newsletters_dir.is_dir():
-        sources += [(path, f"newsletters/{path.relative_to(newsletters_dir).as_posix()}")
-                    for path in sorted(newsletters_dir.rglob("*.md"))]
+
+    def listing() -> list[tuple[Path, str]]:
+        sources = [(path, path.relative_to(content_dir).as_posix()) for path in sorted(content_dir.rglob("*.md"))]
+        if newsletters_dir is not None and newsletters_dir.is_dir():
+            sources += [(path, f"newsletters/{path.relative_to(newsletters_dir).as_posix()}")
+                        for path in sorted(newsletters_dir.rglob("*.md"))]
+        return sources
+
+    sources = memo.listed("sources", content_dir, listing) if memo else listing()
     for path, relpath in sources:
         shown = path.relative_to(display_root).as_posix()
         folder = relpath.split("/", 1)[0] if "/" in relpath else ""
