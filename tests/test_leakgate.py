@@ -241,3 +241,21 @@ def test_a_memory_of_fewer_fingerprints_or_by_other_code_spares_nothing(tmp_path
     forge(leakgate.scanner.READER_CODE, [ernte])
     (tmp_path / "memory.fingerprints").write_text(f"another memory's\n{leakgate.scanner.READER_CODE}\n{ernte.words}")
     assert [hit.file for hit in scan(site, [ernte], memory=memory).hits] == ["b.html"]
+
+
+def test_the_automaton_is_made_at_the_first_search_for_every_fingerprint_of_every_view(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made by whichever view searches first, in whichever process. Canaries: a fingerprint that view excuses is
+    still found by the matcher it was cut from; a changed file that only the forked scanner reads, with a memory
+    that spares the rest (so nothing was made before the fork), is caught."""
+    ernte = fingerprint("Ernte Zeit")
+    both = Matcher([KAFFEE_BOHNE, ernte])
+    assert both.excusing({KAFFEE_BOHNE.words}).find(normalise("Kaffee Bohne, Ernte Zeit")) == {ernte.words}
+    assert both.find(normalise("Kaffee Bohne, Ernte Zeit")) == {KAFFEE_BOHNE.words, ernte.words}
+
+    monkeypatch.setattr(leakgate.scanner, "PARALLEL_MIN_FILES", 1)
+    site = write(tmp_path / "site", {"a.html": "<p>Frische Ernte</p>", "b.html": "<p>Tee</p>"})
+    memory = tmp_path / "memory"
+    assert scan(site, [KAFFEE_BOHNE], memory=memory).passed
+    (site / "b.html").write_text("<p>Kaffee Bohne</p>")  # the second file: the forked scanner's
+    assert [hit.file for hit in scan(site, Matcher([KAFFEE_BOHNE]), memory=memory).hits] == ["b.html"]

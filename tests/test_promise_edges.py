@@ -161,6 +161,28 @@ def test_a_file_remembered_clean_is_read_again_for_a_new_secret(site: Site, tmp_
         str(hit) for hit in caught.value.report.hits}
     assert [path.read_bytes() for path in site.root.glob(".staging/*/*/theme/js/teaser.js")] == [before]
 
+
+def test_a_phrase_public_content_no_longer_shares_is_a_leak_again(site: Site) -> None:
+    """What public content excuses is remembered by exactly that content (leakgate.memo). Canary: a members' sentence
+    that a public page quotes is excused, and a leak once the page no longer quotes it."""
+    sentence = "Die Kanarienvogel Ernte reift am Südhang"
+    site.write("products/geisha.md", f"title: Geisha Röstung\naudience: members\n\n{sentence}.\n")
+    page(site, "pages/ueber-uns.md", f"{sentence}.")
+
+    def quote(context) -> None:
+        target = context.site / "zitat.txt"
+        target.write_text(sentence)
+        context.produced.add(str(target))
+
+    project = Project(site.settings_file)
+    steps = [*default_steps(project), quote]
+    assert build(project, parse_moment(CLOCK, "Europe/Berlin"), steps=steps).gate.passed
+    page(site, "pages/ueber-uns.md", "Wir rösten.")
+    with pytest.raises(LeakFound) as caught:
+        build(project, parse_moment(CLOCK, "Europe/Berlin"), steps=steps)
+    assert f"zitat.txt: body of content/products/geisha.md: {sentence!r}" in {
+        str(hit) for hit in caught.value.report.hits}
+
 # --- 3. the packages of public newsletters ---------------------------------------------------------------------------
 
 def public_issue(site: Site, body: str, *, send_date: str = "2027-01-10T09:00", products: str = "") -> None:

@@ -84,17 +84,26 @@ class Matcher:
         for fp in fingerprints:
             self.by_words.setdefault(fp.words, []).append(fp)
         self.excused: frozenset[str] = frozenset()
-        vocabulary = dict.fromkeys(word for words in self.by_words for word in words.split())
-        width = math.isqrt(len(vocabulary)) + 1
-        self.codes = {word: chr(HIGH_CODES + i // width) + chr(LOW_CODES + i % width)
-                      for i, word in enumerate(vocabulary)}
         self.digest = _digest(self.by_words)
-        self.automaton = ahocorasick.Automaton()
-        for words in self.by_words:
-            if words.strip():
-                self.automaton.add_word(self.encode(words.split()), words)
-        if len(self.automaton):
-            self.automaton.make_automaton()
+        self._all = self.by_words
+        self._compiled: list[tuple[dict[str, str], ahocorasick.Automaton]] = []  # shared with every view
+
+    def compile(self) -> tuple[dict[str, str], ahocorasick.Automaton]:
+        """The word codes and the automaton of all fingerprints, made at the first search: a rebuild whose files
+        are all remembered clean, and whose excused fingerprints the memo remembers, needs neither."""
+        if not self._compiled:
+            vocabulary = dict.fromkeys(word for words in self._all for word in words.split())
+            width = math.isqrt(len(vocabulary)) + 1
+            codes = {word: chr(HIGH_CODES + i // width) + chr(LOW_CODES + i % width)
+                     for i, word in enumerate(vocabulary)}
+            automaton = ahocorasick.Automaton()
+            for words in self._all:
+                if words.strip():
+                    automaton.add_word("".join(map(codes.__getitem__, words.split())), words)
+            if len(automaton):
+                automaton.make_automaton()
+            self._compiled.append((codes, automaton))
+        return self._compiled[0]
 
     def excusing(self, words: Iterable[str]) -> Matcher:
         """This matcher, blind to the fingerprints with these `words`: one automaton serves every scan of a
@@ -108,13 +117,14 @@ class Matcher:
 
     def encode(self, words: Iterable[str]) -> str:
         """The codes of `words`, UNKNOWN for each word in no fingerprint."""
-        return "".join(map(self.codes.get, words, repeat(UNKNOWN)))
+        return "".join(map(self.compile()[0].get, words, repeat(UNKNOWN)))
 
     def search(self, encoded: str) -> set[str]:
         """The fingerprints (by their `words`) in an encoded text; join encoded texts with UNKNOWN."""
-        if not len(self.automaton):
+        automaton = self.compile()[1]
+        if not len(automaton):
             return set()
-        return {words for _end, words in self.automaton.iter(encoded)} - self.excused
+        return {words for _end, words in automaton.iter(encoded)} - self.excused
 
     def find(self, normalised_text: str) -> set[str]:
         """The fingerprints (by their `words`) in a normalised text, or in several normalised texts joined."""
@@ -209,6 +219,8 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
     if len(files) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
         results = _scan_files(files, matcher, clean)
     else:
+        if not clean:
+            matcher.compile()  # once, for both processes
         fork = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(1, mp_context=fork, initializer=_inherit, initargs=(matcher, clean)) as pool:
             odd = pool.submit(_scan_files, files[1::2])

@@ -103,8 +103,11 @@ def public_secrets(settings: Settings, registry: Registry, public: RunSources,
              if not fp.short or distinctive(fp, given.known)]
     member_data = list(member_data)
     everything = Matcher(items + member_data)
-    identities = {fp.words for fp in items if fp.identity}
-    excused = shared_words(everything, given.public, given.labels, identities) - {fp.words for fp in member_data}
+    identities = sorted({fp.words for fp in items if fp.identity})
+    given_by = "\n".join([f"{everything.digest} {len(identities)} {len(given.public)} {len(given.labels)}",
+                          *identities, *map(" ".join, given.public), *map(" ".join, given.labels)])
+    shared = memo.strings(given_by, lambda: shared_words(everything, given.public, given.labels, set(identities)))
+    excused = shared - {fp.words for fp in member_data}
     return Secrets(everything, everything.excusing(excused), items)
 
 
