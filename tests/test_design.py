@@ -54,3 +54,76 @@ def test_every_theme_string_has_a_translation_in_every_catalogue() -> None:
             translated = {message.id if isinstance(message.id, str) else message.id[0]  # plurals: (one, many)
                           for message in read_po(file) if message.id and all(message.string)}
         assert sorted(strings - translated) == [], catalogue.name
+
+
+I18N_SNIPPETS = """{{ _("Kundenbereich") }}|{{ _("<b>fett</b> & mehr") }}|{{ _("100 %% sicher") }}|{{ gettext("x") }}|
+{{ _("gültig bis %(date)s", date=value) }}|{{ _("Seite %(n)d von %(m)s", n=3, m=value) }}|
+{% for n in (0, 1, 2) %}{{ ngettext("%(num)d Platz", "%(num)d Plätze", n) }} {{ ngettext("ein %(x)s", "%(num)d %(x)s",
+n, x=value) }}|{% endfor %}{{ pgettext("Menü", "Wort %(context)s") }}|{{ npgettext("Menü", "%(num)d Ding",
+"%(num)d Dinge", 2) }}|{% trans %}Hallo {{ value }}{% endtrans %}|{% trans count=2 %}Ein Platz{% pluralize %}{{ count }}
+Plätze für {{ value }}{% endtrans %}|{% autoescape false %}{{ _("<b>%(v)s</b>", v=value) }}{% endautoescape %}|
+{{ _("Kundenbereich") ~ "!" }}|{{ _("Kundenbereich")|upper }}"""
+
+
+def _i18n_env(autoescape: bool, source_path: bool) -> object:
+    import gettext
+
+    import jinja2
+
+    from design.locale import install_translations
+
+    env = jinja2.Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
+    if source_path:
+        install_translations(env, THEME, "de")
+    else:  # how the theme was rendered before: Jinja's wrappers around a catalogue that has no entries
+        env.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+@pytest.mark.parametrize("autoescape", [True, False], ids=["autoescape", "no autoescape"])
+def test_source_language_strings_render_byte_identical_to_jinjas_gettext(autoescape: bool) -> None:
+    """The source language's plain callables: autoescaping, `%(name)s` and `%%` exactly as Jinja's new-style
+    gettext over a catalogue, for every theme string and for the forms templates could use."""
+    import jinja2
+
+    messages: set[tuple[str, ...]] = set()  # (singular,) or (singular, plural)
+    for path in sorted((THEME / "templates").rglob("*.html")):
+        probe = _i18n_env(False, False)
+        assert isinstance(probe, jinja2.Environment)
+        for _line, function, message in probe.extract_translations(  # type: ignore[attr-defined]
+                path.read_text(encoding="utf-8")):
+            strings = (message,) if isinstance(message, str) else message
+            messages.add(tuple(strings[:2] if function == "ngettext" else strings[:1]))
+    names = sorted(set(re.findall(r"%\((\w+)\)", repr(messages))) - {"num"})
+    variables = ", ".join(f"{name}=value" for name in names)
+    calls = [f"{{{{ ngettext({message[0]!r}, {message[1]!r}, {num}, {variables}) }}}}" if len(message) == 2
+             else f"{{{{ _({message[0]!r}, num={num}, {variables}) }}}}|{{{{ _({message[0]!r}) if '%(' not in "
+                  f"{message[0]!r} }}}}" for message in sorted(messages) for num in (1, 2)]
+    assert len(calls) > 100
+    source = I18N_SNIPPETS + "\n" + "\n".join(calls)
+    rendered = []
+    for source_path in (False, True):
+        env = _i18n_env(autoescape, source_path)
+        assert isinstance(env, jinja2.Environment)
+        template = env.from_string(source)
+        rendered += [template.render(value="<i>A & B</i>").encode() for _ in range(2)]  # twice: remembered strings
+    assert rendered[0] == rendered[1] == rendered[2] == rendered[3]
+    assert ("&lt;i&gt;A &amp; B&lt;/i&gt;" in rendered[0].decode()) is autoescape
+    assert "|<b>fett</b> & mehr|" in rendered[0].decode()  # a theme string is trusted markup, as in Jinja
+
+
+def test_switching_languages_switches_every_gettext_callable() -> None:
+    """A newsletter in another language after one in the source language, and back (render.py's `speak`)."""
+    import jinja2
+
+    from design.locale import install_translations
+
+    env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    template = '{{ _("Kundenbereich") }}|{{ gettext("Kundenbereich") }}|{% trans %}Kundenbereich{% endtrans %}'
+    install_translations(env, THEME, "de")
+    assert env.from_string(template).render() == "Kundenbereich|Kundenbereich|Kundenbereich"
+    install_translations(env, THEME, "en")
+    english = env.from_string(template).render()
+    assert "Kundenbereich" not in english and len(set(english.split("|"))) == 1
+    install_translations(env, THEME, "de")
+    assert env.from_string(template).render() == "Kundenbereich|Kundenbereich|Kundenbereich"

@@ -184,3 +184,78 @@ def test_the_memory_is_what_spares_a_file(tmp_path: Path) -> None:
     digest = leakgate.scanner.hashlib.blake2b(b"a.html\0<p>Kaffee Bohne</p>", digest_size=16).hexdigest()
     memory.write_text(f"{Matcher([KAFFEE_BOHNE]).digest}\n{digest}")
     assert scan(site, [KAFFEE_BOHNE], memory=memory).passed
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the scan opens from now on (those the memory does not spare)."""
+    opened: list[str] = []
+    original = leakgate.scanner.texts
+
+    def texts(data: bytes, name: str = "", depth: int = 0) -> object:
+        opened.append(name)
+        return original(data, name, depth)
+
+    monkeypatch.setattr(leakgate.scanner, "texts", texts)
+    return opened
+
+
+def test_the_memory_holds_for_fewer_fingerprints_and_never_for_one_more(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release only takes fingerprints away, and a file clean of some fingerprints is clean of fewer: no file is
+    read again. Canaries: an unchanged file remembered clean holds a fingerprint the memory was not scanned for —
+    one that public content no longer excuses, then a new secret — and each is caught."""
+    ernte, frische = fingerprint("Ernte Zeit"), fingerprint("Frische Ernte")
+    site = write(tmp_path / "site", {"a.html": "<p>Frische Ernte</p>", "b.html": "<p>Ernte Zeit</p>"})
+    memory = tmp_path / "memory"
+    both = Matcher([KAFFEE_BOHNE, ernte])
+    assert scan(site, both.excusing({ernte.words}), memory=memory).passed  # public content shares "Ernte Zeit"
+    opened = _reads(monkeypatch)
+    assert scan(site, [KAFFEE_BOHNE], memory=memory).passed  # another automaton, fewer fingerprints
+    assert opened == []
+
+    assert [hit.file for hit in scan(site, both, memory=memory).hits] == ["b.html"]  # no longer excused
+    assert opened == ["a.html", "b.html"]
+    opened.clear()
+    assert [hit.file for hit in scan(site, [KAFFEE_BOHNE, ernte, frische], memory=memory).hits] == \
+        ["a.html", "b.html"]  # a new secret in a file remembered clean
+    assert opened == ["a.html", "b.html"]
+
+
+def test_a_memory_of_fewer_fingerprints_or_by_other_code_spares_nothing(tmp_path: Path) -> None:
+    """The memory is consulted for fewer fingerprints (a forged one that lists a leaking file as clean hides it),
+    but only if the same code read the files and it was written for every fingerprint scanned for now."""
+    site = write(tmp_path / "site", {"b.html": "<p>Ernte Zeit</p>"})
+    memory = tmp_path / "memory"
+    ernte = fingerprint("Ernte Zeit")
+    digest = leakgate.scanner.hashlib.blake2b(b"b.html\0<p>Ernte Zeit</p>", digest_size=16).hexdigest()
+
+    def forge(code: str, fingerprints: list[Fingerprint]) -> None:
+        memory.write_text(f"earlier\n{digest}")
+        (tmp_path / "memory.fingerprints").write_text("\n".join(["earlier", code, *(fp.words for fp in fingerprints)]))
+
+    forge(leakgate.scanner.READER_CODE, [ernte, KAFFEE_BOHNE])
+    assert scan(site, [ernte], memory=memory).passed  # proof that the memory is what spares the file
+    for code, fingerprints in ((leakgate.scanner.READER_CODE, [KAFFEE_BOHNE]), ("an older gate", [ernte])):
+        forge(code, fingerprints)
+        assert [hit.file for hit in scan(site, [ernte], memory=memory).hits] == ["b.html"]
+    forge(leakgate.scanner.READER_CODE, [ernte])
+    (tmp_path / "memory.fingerprints").write_text(f"another memory's\n{leakgate.scanner.READER_CODE}\n{ernte.words}")
+    assert [hit.file for hit in scan(site, [ernte], memory=memory).hits] == ["b.html"]
+
+
+def test_the_automaton_is_made_at_the_first_search_for_every_fingerprint_of_every_view(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made by whichever view searches first, in whichever process. Canaries: a fingerprint that view excuses is
+    still found by the matcher it was cut from; a changed file that only the forked scanner reads, with a memory
+    that spares the rest (so nothing was made before the fork), is caught."""
+    ernte = fingerprint("Ernte Zeit")
+    both = Matcher([KAFFEE_BOHNE, ernte])
+    assert both.excusing({KAFFEE_BOHNE.words}).find(normalise("Kaffee Bohne, Ernte Zeit")) == {ernte.words}
+    assert both.find(normalise("Kaffee Bohne, Ernte Zeit")) == {KAFFEE_BOHNE.words, ernte.words}
+
+    monkeypatch.setattr(leakgate.scanner, "PARALLEL_MIN_FILES", 1)
+    site = write(tmp_path / "site", {"a.html": "<p>Frische Ernte</p>", "b.html": "<p>Tee</p>"})
+    memory = tmp_path / "memory"
+    assert scan(site, [KAFFEE_BOHNE], memory=memory).passed
+    (site / "b.html").write_text("<p>Kaffee Bohne</p>")  # the second file: the forked scanner's
+    assert [hit.file for hit in scan(site, Matcher([KAFFEE_BOHNE]), memory=memory).hits] == ["b.html"]

@@ -141,6 +141,48 @@ def test_a_template_comment_naming_an_embargoed_product_is_a_leak(site: Site, tm
         str(hit) for hit in caught.value.report.hits}
 
 
+
+def test_a_file_remembered_clean_is_read_again_for_a_new_secret(site: Site, tmp_path: Path) -> None:
+    """The gate's memory of clean files holds for fewer fingerprints (a release), never for a new one. Canary: a
+    theme script that names a product before it exists is clean, and unchanged it leaks the product once that is
+    written, embargoed."""
+    page(site, "pages/ueber-uns.md", "Wir rösten.")
+    theme = tmp_path / "theme"
+    shutil.copytree(THEME, theme)
+    (theme / "static" / "js" / "teaser.js").write_text('const next = "Röstung Kanarienvogel Panama";\n')
+    site.use_theme(theme)
+    site.build(CLOCK)
+    before = (site.output / "theme" / "js" / "teaser.js").read_bytes()
+    assert [path.name for path in site.root.glob("cache/gate-*/site*")] != []
+    site.write("products/geisha.md", "title: Röstung Kanarienvogel Panama\npublic_from: 2027-03-01\n\nBlumig.\n")
+    with pytest.raises(LeakFound) as caught:
+        site.build(CLOCK)
+    assert "theme/js/teaser.js: title of content/products/geisha.md: 'Röstung Kanarienvogel Panama'" in {
+        str(hit) for hit in caught.value.report.hits}
+    assert [path.read_bytes() for path in site.root.glob(".staging/*/*/theme/js/teaser.js")] == [before]
+
+
+def test_a_phrase_public_content_no_longer_shares_is_a_leak_again(site: Site) -> None:
+    """What public content excuses is remembered by exactly that content (leakgate.memo). Canary: a members' sentence
+    that a public page quotes is excused, and a leak once the page no longer quotes it."""
+    sentence = "Die Kanarienvogel Ernte reift am Südhang"
+    site.write("products/geisha.md", f"title: Geisha Röstung\naudience: members\n\n{sentence}.\n")
+    page(site, "pages/ueber-uns.md", f"{sentence}.")
+
+    def quote(context) -> None:
+        target = context.site / "zitat.txt"
+        target.write_text(sentence)
+        context.produced.add(str(target))
+
+    project = Project(site.settings_file)
+    steps = [*default_steps(project), quote]
+    assert build(project, parse_moment(CLOCK, "Europe/Berlin"), steps=steps).gate.passed
+    page(site, "pages/ueber-uns.md", "Wir rösten.")
+    with pytest.raises(LeakFound) as caught:
+        build(project, parse_moment(CLOCK, "Europe/Berlin"), steps=steps)
+    assert f"zitat.txt: body of content/products/geisha.md: {sentence!r}" in {
+        str(hit) for hit in caught.value.report.hits}
+
 # --- 3. the packages of public newsletters ---------------------------------------------------------------------------
 
 def public_issue(site: Site, body: str, *, send_date: str = "2027-01-10T09:00", products: str = "") -> None:

@@ -20,14 +20,14 @@ from vorab.errors import ContentProblem
 from vorab.messages import _
 from vorab.options import setting_lines
 
-from .locale import Formatter, label_texts, languages, translations
+from .locale import Formatter, install_translations, label_texts, languages
 from .tokens import css_variables, load_tokens
 
 
 def install_theme_helpers(generator: Any) -> None:
     settings = generator.settings
     env = generator.env
-    env.install_gettext_translations(translations(settings["THEME"], settings["DEFAULT_LANG"]), newstyle=True)
+    install_translations(env, settings["THEME"], settings["DEFAULT_LANG"])
     env.filters.update(Formatter(settings["DEFAULT_LANG"], settings["TIMEZONE"]).filters())
     env.globals["DESIGN_TOKENS"] = load_tokens(settings["THEME"])
 

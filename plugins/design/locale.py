@@ -6,16 +6,21 @@ gettext catalogue `themes/member-area/translations/<lang>.po`, selected by DEFAU
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import jinja2
 from babel import Locale, dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 SOURCE_LANG = "de"
 
@@ -37,6 +42,57 @@ def translations(theme_path: str | Path, lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def install_translations(env: jinja2.Environment, theme_path: str | Path, lang: str) -> None:
+    """Theme strings in `lang` for `env` (with jinja2.ext.i18n), new style: autoescaped and `%(name)s`-formatted.
+    In the source language a string is its own translation, so it needs neither a catalogue nor Jinja's
+    wrappers around one (two more context calls per string): plain callables with the same result."""
+    catalogue = translations(theme_path, lang)
+    if type(catalogue) is not gettext.NullTranslations:
+        env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
+        env.globals["_"] = env.globals["gettext"]
+        return
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # how jinja2.ext.i18n compiles {% trans %}
+    env.globals.update(_=_source_gettext, gettext=_source_gettext, ngettext=_source_ngettext,
+                       pgettext=_source_pgettext, npgettext=_source_npgettext)
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant(string: str, autoescape: bool) -> str:
+    """A string without variables, as Jinja's new-style gettext returns it (formatted even so: `%%` is `%`)."""
+    return _formatted(string, autoescape, {})
+
+
+def _formatted(string: str, autoescape: bool, variables: dict[str, Any]) -> str:
+    return (Markup(string) if autoescape else string) % variables  # noqa: S704 — a theme string, as Jinja trusts it
+
+
+@jinja2.pass_eval_context
+def _source_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    if variables:
+        return _formatted(string, eval_ctx.autoescape, variables)
+    return _constant(string, eval_ctx.autoescape)
+
+
+@jinja2.pass_eval_context
+def _source_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _formatted(singular if num == 1 else plural, eval_ctx.autoescape, variables)
+
+
+@jinja2.pass_eval_context
+def _source_pgettext(eval_ctx: EvalContext, context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", context)
+    return _formatted(string, eval_ctx.autoescape, variables)
+
+
+@jinja2.pass_eval_context
+def _source_npgettext(eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /,
+                      **variables: Any) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    return _formatted(singular if num == 1 else plural, eval_ctx.autoescape, variables)
 
 
 class Formatter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,10 @@ class Memo:
                                   lambda: [(fp.words, fp.kind, fp.item, fp.text, fp.identity, fp.short, fp.hint)
                                            for fp in compute()])
         return [Fingerprint(*fields) for fields in stored]
+
+    def strings(self, key: str, compute: Callable[[], Iterable[str]]) -> set[str]:
+        """`compute()`, strings that depend on nothing but `key` (and the gate's code), remembered."""
+        return set(self._remembered(b"s" + key.encode("utf-8", errors="surrogatepass"), lambda: tuple(compute())))
 
     def remembered(self, text: str, compute: Callable[[], list[str]]) -> list[str]:
         """`compute()`, a list of words that depends on nothing but `text`, remembered."""

@@ -84,36 +84,47 @@ class Matcher:
         for fp in fingerprints:
             self.by_words.setdefault(fp.words, []).append(fp)
         self.excused: frozenset[str] = frozenset()
-        vocabulary = dict.fromkeys(word for words in self.by_words for word in words.split())
-        width = math.isqrt(len(vocabulary)) + 1
-        self.codes = {word: chr(HIGH_CODES + i // width) + chr(LOW_CODES + i % width)
-                      for i, word in enumerate(vocabulary)}
         self.digest = _digest(self.by_words)
-        self.automaton = ahocorasick.Automaton()
-        for words in self.by_words:
-            if words.strip():
-                self.automaton.add_word(self.encode(words.split()), words)
-        if len(self.automaton):
-            self.automaton.make_automaton()
+        self._all = self.by_words
+        self._compiled: list[tuple[dict[str, str], ahocorasick.Automaton]] = []  # shared with every view
+
+    def compile(self) -> tuple[dict[str, str], ahocorasick.Automaton]:
+        """The word codes and the automaton of all fingerprints, made at the first search: a rebuild whose files
+        are all remembered clean, and whose excused fingerprints the memo remembers, needs neither."""
+        if not self._compiled:
+            vocabulary = dict.fromkeys(word for words in self._all for word in words.split())
+            width = math.isqrt(len(vocabulary)) + 1
+            codes = {word: chr(HIGH_CODES + i // width) + chr(LOW_CODES + i % width)
+                     for i, word in enumerate(vocabulary)}
+            automaton = ahocorasick.Automaton()
+            for words in self._all:
+                if words.strip():
+                    automaton.add_word("".join(map(codes.__getitem__, words.split())), words)
+            if len(automaton):
+                automaton.make_automaton()
+            self._compiled.append((codes, automaton))
+        return self._compiled[0]
 
     def excusing(self, words: Iterable[str]) -> Matcher:
         """This matcher, blind to the fingerprints with these `words`: one automaton serves every scan of a
         build (building it is most of the gate's time on a large site)."""
         view = copy.copy(self)
-        view.excused = self.excused | frozenset(words)
-        view.by_words = {words: fps for words, fps in self.by_words.items() if words not in view.excused}
-        view.digest = _digest(view.by_words)
+        excused = {fingerprint for fingerprint in words if fingerprint in self.by_words}
+        view.excused = self.excused | excused
+        view.by_words = {words: fps for words, fps in self.by_words.items() if words not in excused}
+        view.digest = hashlib.blake2b("\n".join([self.digest, *sorted(excused)]).encode(), digest_size=16).hexdigest()
         return view
 
     def encode(self, words: Iterable[str]) -> str:
         """The codes of `words`, UNKNOWN for each word in no fingerprint."""
-        return "".join(map(self.codes.get, words, repeat(UNKNOWN)))
+        return "".join(map(self.compile()[0].get, words, repeat(UNKNOWN)))
 
     def search(self, encoded: str) -> set[str]:
         """The fingerprints (by their `words`) in an encoded text; join encoded texts with UNKNOWN."""
-        if not len(self.automaton):
+        automaton = self.compile()[1]
+        if not len(automaton):
             return set()
-        return {words for _end, words in self.automaton.iter(encoded)} - self.excused
+        return {words for _end, words in automaton.iter(encoded)} - self.excused
 
     def find(self, normalised_text: str) -> set[str]:
         """The fingerprints (by their `words`) in a normalised text, or in several normalised texts joined."""
@@ -197,8 +208,8 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
     by a forked one.
 
     `memory` is a file that remembers the digests of the files found clean, with the fingerprints they were
-    scanned for: the next scan with the same fingerprints still reads and hashes every byte, but scans only
-    names and contents it has not seen clean (an unchanged site is most of a rebuild)."""
+    scanned for: the next scan with the same fingerprints, or fewer, still reads and hashes every byte, but scans
+    only names and contents it has not seen clean (an unchanged site is most of a rebuild, and of a release)."""
     matcher = fingerprints if isinstance(fingerprints, Matcher) else Matcher(fingerprints)
     clean = _recall(memory, matcher)
     files = [(path, relative) for path, relative in _files(root, set(skip_dirs))
@@ -208,6 +219,8 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
     if len(files) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
         results = _scan_files(files, matcher, clean)
     else:
+        if not clean:
+            matcher.compile()  # once, for both processes
         fork = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(1, mp_context=fork, initializer=_inherit, initargs=(matcher, clean)) as pool:
             odd = pool.submit(_scan_files, files[1::2])
@@ -222,15 +235,39 @@ def scan(root: Path, fingerprints: list[Fingerprint] | Matcher, *, skip_dirs: It
         if unreadable:
             report.unread.append(Unread(relative, unreadable))
     if memory is not None:
+        scanned_for = _scanned_for(memory)
+        if _first_line(scanned_for) != matcher.digest:  # written before the memory, so never newer than it
+            scanned_for.write_text("\n".join([matcher.digest, READER_CODE, *matcher.by_words]))
         clean_files = (digest for _size, found, digest, unreadable in results if not found and not unreadable)
         memory.write_text("\n".join([matcher.digest, *clean_files]))
     return report
 
 
 def _recall(memory: Path | None, matcher: Matcher) -> frozenset[str]:
-    """The digests `memory` holds, if it was written for exactly these fingerprints."""
-    try:
-        lines = memory.read_text().split("\n") if memory else []
-    except FileNotFoundError:
+    """The digests `memory` holds, if it was written for these fingerprints or, by the same code, for more of
+    them: a file without any of them has none of fewer. A release only takes fingerprints away, so it needs no
+    second look at the files that did not change."""
+    if memory is None:
         return frozenset()
-    return frozenset(lines[1:]) if lines and lines[0] == matcher.digest else frozenset()
+    try:
+        lines = memory.read_text().split("\n")
+        if lines[0] != matcher.digest:
+            digest, code, *fingerprints = _scanned_for(memory).read_text().split("\n")
+            if digest != lines[0] or code != READER_CODE or not matcher.by_words.keys() <= set(fingerprints):
+                return frozenset()
+    except (FileNotFoundError, ValueError):  # no memory, or no record of what it was scanned for
+        return frozenset()
+    return frozenset(lines[1:])
+
+
+def _scanned_for(memory: Path) -> Path:
+    """Beside a memory: the digest it is for, the code that read the files, and the fingerprints they lacked."""
+    return memory.with_name(memory.name + ".fingerprints")
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8") as file:
+            return file.readline().rstrip("\n")
+    except FileNotFoundError:
+        return ""

@@ -31,7 +31,7 @@ from premailer import Premailer
 from audiences.rules import is_visible
 from catalog import item_url
 from catalog.body import CLOSING, MEMBERS_ONLY, Body
-from design.locale import Formatter, translations
+from design.locale import Formatter, install_translations
 from design.tokens import load_tokens
 from seminars import Event, calendar_links, uid_for
 from vorab.errors import BuildFailed, ContentProblem, TemplateFailed, shown_from
@@ -95,8 +95,7 @@ class Renderer:
     def speak(self, lang: str) -> None:
         """Theme strings and dates in `lang` (an issue's own language, or the site's) for what is rendered next."""
         if lang != self.language:
-            self.env.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-                translations(self.theme, lang), newstyle=True)
+            install_translations(self.env, self.theme, lang)
             self.env.filters.update(Formatter(lang, self.settings["TIMEZONE"]).filters())
             self.language = lang
 

@@ -14,9 +14,11 @@ Short fingerprints count only where they are distinctive.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -102,16 +104,40 @@ def public_secrets(settings: Settings, registry: Registry, public: RunSources,
              if not fp.short or distinctive(fp, given.known)]
     member_data = list(member_data)
     everything = Matcher(items + member_data)
-    identities = {fp.words for fp in items if fp.identity}
-    excused = shared_words(everything, given.public, given.labels, identities) - {fp.words for fp in member_data}
+    identities = sorted({fp.words for fp in items if fp.identity})
+    given_by = "\n".join([f"{everything.digest} {len(identities)} {len(given.public)} {len(given.labels)}",
+                          *identities, *map(" ".join, given.public), *map(" ".join, given.labels)])
+    shared = memo.strings(given_by, lambda: shared_words(everything, given.public, given.labels, set(identities)))
+    excused = shared - {fp.words for fp in member_data}
     return Secrets(everything, everything.excusing(excused), items)
 
 
 def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | None = None) -> GateReport:
     """Scan what the public gets for every fingerprint of what it may not see, and everything for member data.
     `memory`: a folder where each scan remembers the files it found clean (leakgate.scan), void whenever the
-    fingerprints change; `memo`: a file that keeps the words and fingerprints of unchanged texts (leakgate.memo),
+    fingerprints grow; `memo`: a file that keeps the words and fingerprints of unchanged texts (leakgate.memo),
     which hold across releases."""
+    with _cycle_collector_paused():
+        return _gate_build(context, memory, memo)
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """The gate makes millions of small objects without cycles (word lists, fingerprints, what the memo keeps);
+    Python's cycle collector walked them and the whole build's objects again and again, a quarter of a warm gate
+    at 8,000 items and growing faster than the site. The few cycles a PDF or e-mail reader leaves are collected
+    once the gate is done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _gate_build(context: BuildContext, memory: Path | None, memo: Path | None) -> GateReport:
     tiers = context.tiers
     memo_of_texts = Memo(memo)
     tokens = [Fingerprint(f" {folder.token} ", "unlisted folder", folder.owner, f"/{unlisted.FOLDER}/…/",
