@@ -244,3 +244,29 @@ def test_a_file_it_cannot_read_completely_fails_the_scan(tmp_path: Path) -> None
     # A file that could not be read is never remembered as clean: the next scan reports it again.
     assert len(scan(root, [fingerprint(ASCII_SECRET)], memory=memory).unread) == len(BROKEN)
 
+
+
+def test_the_inline_tag_pattern_is_the_plain_alternation_of_the_inline_elements() -> None:
+    """INLINE_TAG is spelt as a tree of names for speed; it must remove exactly what the alternation of
+    INLINE_ELEMENTS removes, in any case (Unicode's too: ſ is s, K is k, İ and ı are i) and with any tail."""
+    import itertools
+    import random
+    import re
+    import string
+
+    from leakgate.text import INLINE_ELEMENTS, INLINE_TAG
+
+    plain = re.compile(r"</?(?:" + "|".join(INLINE_ELEMENTS) + r")(?:\s[^>]*)?/?>", re.IGNORECASE)
+    variants = {"s": "sSſ", "k": "kKK", "i": "iIİı"}
+    names = {name[:length] + extra for name in [*INLINE_ELEMENTS, "br", "div", "li", "img", "summary", "input"]
+             for length in range(1, len(name) + 1) for extra in ["", *string.ascii_lowercase]}
+    spellings = {"".join(letters) for name in names if len(name) <= 4
+                 for letters in itertools.product(*(variants.get(c, c + c.upper()) for c in name))}
+    spellings |= {spelling for name in names for spelling in (name, name.upper(), name.title())}
+    tails = [">", "/>", " class='x'>", "\n title=\"a>b\">", "-x>", ""]
+    cases = [f"a<{slash}{spelling}{tail}b" for spelling in sorted(spellings) for slash in ("", "/") for tail in tails]
+    rng = random.Random(16)
+    pieces = ["<", ">", "/", " ", "a", "b", "i", "s", "u", "ins", "span", "sup", "q", "=", '"', "ſ", "K", "x"]
+    cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
+    assert len(cases) > 200_000
+    assert [INLINE_TAG.sub("", case) for case in cases] == [plain.sub("", case) for case in cases]

@@ -20,8 +20,14 @@ WORD = re.compile(r"\w+")
 # Comments and CDATA are read as text: only their delimiters go (a comment naming a secret is a leak too).
 DELIMITERS = re.compile(r"<!--|--!?>|<!\[CDATA\[|\]\]>")
 # Inline elements, whose tags do not separate words: `Ge<em>heim</em>` reads "Geheim".
-INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|"
-                        r"strong|sub|sup|time|tt|u|var|wbr)(?:\s[^>]*)?/?>", re.IGNORECASE)
+INLINE_ELEMENTS = ("a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+                   "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var",
+                   "wbr")
+# Those names as a tree, behind a look at the first letter: the plain alternation tried every name at every tag
+# (a fifth of words() on a page). tests/test_leakgate_reading.py holds it to the plain alternation.
+INLINE_TAG = re.compile(r"<(?=/?[" + "".join(sorted({name[0] for name in INLINE_ELEMENTS})) + r"])/?"
+                        r"(?:a(?:bbr)?|b(?:d[io])?|c(?:ite|ode)|d(?:ata|el|fn)|em|font|i(?:ns)?|kbd|mark|q|"
+                        r"s(?:amp|mall|pan|trong|u[bp])?|t(?:ime|t)|u|var|wbr)(?:\s[^>]*)?/?>", re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
 # Attribute values, double-quoted (may hold an apostrophe), single-quoted and unquoted: one C-level pass each.
 ATTRIBUTE_VALUES = (re.compile(r'=\s*"([^"]*)"'), re.compile(r"=\s*'([^']*)'"), re.compile(r"=([^\s\"'=<>`]+)"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -105,11 +106,19 @@ def public_secrets(settings: Settings, registry: Registry, public: RunSources,
     member_data = list(member_data)
     everything = Matcher(items + member_data)
     identities = sorted({fp.words for fp in items if fp.identity})
-    given_by = "\n".join([f"{everything.digest} {len(identities)} {len(given.public)} {len(given.labels)}",
-                          *identities, *map(" ".join, given.public), *map(" ".join, given.labels)])
-    shared = memo.strings(given_by, lambda: shared_words(everything, given.public, given.labels, set(identities)))
+    shared = memo.strings(_shared_by(everything, identities, given),
+                          lambda: shared_words(everything, given.public, given.labels, set(identities)))
     excused = shared - {fp.words for fp in member_data}
     return Secrets(everything, everything.excusing(excused), items)
+
+
+def _shared_by(matcher: Matcher, identities: list[str], given: Vocabulary) -> str:
+    """A digest of everything `shared_words` reads: the fingerprints, the identities, the words of every public
+    text and label (one text a line)."""
+    digest = hashlib.blake2b(f"{matcher.digest} {len(identities)} {len(given.public)} {len(given.labels)}".encode())
+    for line in (*identities, *map(" ".join, given.public), *map(" ".join, given.labels)):
+        digest.update(b"\n" + line.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
 
 
 def gate_build(context: BuildContext, memory: Path | None = None, memo: Path | None = None) -> GateReport:
