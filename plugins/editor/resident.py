@@ -36,6 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2.runtime
+from pelican import signals
+from pelican.contents import Page
+from pelican.generators import PagesGenerator
+from pelican.utils import order_content
 
 import outputs
 from leakgate import Matcher, scan
@@ -86,8 +90,6 @@ class _Session:
 
     def _execute(self, pelican: Any) -> None:
         """Pelican.run(), keeping the generators and recording the writer's calls."""
-        from pelican import signals
-
         self.pelican = pelican
         context = pelican.settings.copy()
         context.update(generated_content={}, static_links=set(), static_content={},
@@ -145,8 +147,6 @@ class _Session:
         return result, files
 
     def _rerender(self, relpaths: list[str]) -> bool:
-        from pelican import signals
-
         context = self.generators[0].context
         before = {name: _shape(value) for name, value in context.items()}
         replaced: dict[int, Any] = {}
@@ -159,7 +159,7 @@ class _Session:
             replaced[id(old)] = new
             kept.append(old)
         for generator in self.generators:
-            if generator.__class__.__name__ == "PagesGenerator":
+            if isinstance(generator, PagesGenerator):
                 signals.page_generator_finalized.send(generator)
         signals.all_generators_finalized.send(self.generators)
         for new in replaced.values():
@@ -180,9 +180,6 @@ class _Session:
     def _replace(self, relpath: str) -> tuple[Any, Any] | None:
         """Read the source again and put its new content object where the old one was; None if the change is
         more than that (a source no generator holds, a new slug, status or template)."""
-        from pelican import signals
-        from pelican.contents import Page
-
         path = os.path.join(self.generators[0].path, relpath)
         for generator in self.generators:
             for attribute in ("items", "pages", "hidden_pages", "draft_pages"):
@@ -207,13 +204,12 @@ class _Session:
                     objects.sort(key=generator.sort_key)
                     generator.context[f"{generator.context_name}_by_slug"] = {item.slug: item for item in objects}
                 else:
-                    from pelican.utils import order_content
-
                     setattr(generator, attribute, order_content(objects, generator.settings["PAGE_ORDER_BY"]))
                     generator._update_context((attribute,))
                 generator.add_source_path(new)
                 return old, new
         return None
+
 
 class _Recording(jinja2.runtime.Context):
     """A template context that notes every name a render looks up (into `_Recording.names`, when set)."""
@@ -303,12 +299,13 @@ class ResidentPreview:
         """Follow `changes` (watchfiles' kind name, path): page by page if it can, else by a full build. Returns
         how ("pages" or "full") and the files it rewrote (site-relative; all for a full build: ["*"]). Raises
         BuildFailed (the last good preview stays)."""
-        relpaths = self._followable(list(changes))
+        settings = self.project.settings(self.overrides)
+        relpaths = self._followable(list(changes), Path(settings["PATH"]).resolve())
         if relpaths is None:
             self.build()
             return "full", ["*"]
         try:
-            rewritten = self._update_pages(relpaths)
+            rewritten = self._update_pages(relpaths, settings)
         except BuildFailed:
             self.built = None  # the runs may be half way through the change: the next one builds fully
             raise
@@ -339,11 +336,10 @@ class ResidentPreview:
             raise BuildFailed(_("a Pelican run ended without a result")) from None
         return checked(runs, results)
 
-    def _followable(self, changes: list[tuple[str, Path]]) -> list[str] | None:
+    def _followable(self, changes: list[tuple[str, Path]], content: Path) -> list[str] | None:
         """The content-relative paths of the edited Markdown files, or None if a full build is needed."""
         if self.built is None or not self.workers or self._clock_moved():
             return None
-        content = Path(self.project.settings(self.overrides)["PATH"]).resolve()
         relpaths = set()
         for kind, path in changes:
             path = Path(path).resolve()
@@ -356,12 +352,11 @@ class ResidentPreview:
         return self.as_of is None and self.built is not None and time.monotonic() - self.built.since > \
             CLOCK_LAG.total_seconds()
 
-    def _update_pages(self, relpaths: list[str]) -> list[str] | None:
+    def _update_pages(self, relpaths: list[str], settings: dict[str, Any]) -> list[str] | None:
         """Validate, renew the sources, let each run render what changed, gate, write. None: needs a full build."""
         built = self.built
         if built is None:
             return None
-        settings = self.project.settings(self.overrides)
         clock = built.clock
         validation = validate(settings, self.project.settings_file, clock, self.memo)
         tiers = validation.tiers
