@@ -152,24 +152,18 @@ def schedule_(c: Context, from_: str | None = None, days: int = 90, json: bool =
 @task(help={"as_of": "the date to preview, ISO 8601 (e.g. 2027-01-15T09:00)", "audience": "public or members",
             "port": "port on 127.0.0.1 (default 8001)"})
 def preview(c: Context, as_of: str, audience: str = "members", port: int = 8001) -> None:
-    """Build the sites as they will be at AS_OF into .preview/ (never output/) and serve them on 127.0.0.1."""
-    from editor.localserver import make_server, url
-    from editor.preview import build_preview, preview_paths, start_page
+    """The sites as they will be at AS_OF, with search and e-mail packages, in .preview/ (never output/), served
+    on 127.0.0.1 and rebuilt on every change, like livereload."""
+    from editor.livereload import live
+    from editor.preview import start_page
 
     project = _project(False)
     settings = project.settings()
     if audience not in Tiers.from_settings(settings):
         raise Exit(_("--audience: expected one of {choices}, found {found}").format(
             choices=Tiers.from_settings(settings), found=repr(audience)), code=1)
-    try:
-        result = build_preview(project, _clock(as_of, project), ROOT, progress=_progress)
-    except BuildFailed as error:
-        raise Exit(_("Preview failed.") + f"\n{error}", code=1) from None
-    print(summary(result))
-    with make_server(preview_paths(ROOT)[0], int(port)) as server:
-        print(_("Preview of {moment} for {audience}: {url} — NOT gated: /members/ is open here. Ctrl-C ends.").format(
-            moment=as_of, audience=audience, url=url(server) + start_page(settings, audience)))
-        server.serve_forever()
+    _clock(as_of, project)  # refused before anything is built
+    live(project, ROOT, port=int(port), as_of=as_of, steps=None, start=start_page(settings, audience))
 
 
 @task(help={"type": "products, seminars, faq, contacts, pages or newsletters", "title": "the title, in quotes"})

@@ -136,3 +136,21 @@ def test_the_browser_shows_every_problem_over_the_last_good_page_until_the_fix(s
         live.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_dated_preview_runs_the_build_steps_and_follows_edits_page_by_page(site: Site) -> None:
+    """`invoke preview`: the steps of a full build (search indexes, e-mail packages) run; an edit is then
+    followed page by page like in livereload."""
+    site.write("products/bourbon.md", "title: Bourbon\n\nSchokoladig.\n")
+    preview = ResidentPreview(Project(site.settings_file), site.root, as_of=AS_OF, steps=None)
+    try:
+        result = preview.build()
+        tree, dist = preview_paths(site.root)
+        assert (tree / "pagefind" / "pagefind-entry.json").is_file()
+        assert (tree / "members" / "pagefind" / "pagefind-entry.json").is_file()
+        assert (dist / "deploy").is_dir() and any("Pagefind" in note for note in result.notes)
+        how, files = preview.update([edit(site, "products/bourbon.md", "title: Bourbon", "title: Bourbon Santos")])
+        assert how == "pages" and "members/produkte/bourbon/index.html" in files
+        assert "Bourbon Santos" in (tree / "members" / "produkte" / "bourbon" / "index.html").read_text()
+    finally:
+        preview.close()

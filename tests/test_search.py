@@ -6,10 +6,12 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from audiences.rules import parse_moment
 from conftest import Site, needs_program
 from search import index_command
 from sitebuild import LeakFound, Project, build
+from sitebuild.runner import Ended, Run, checked, run_pelican
+from vorab.errors import BuildFailed
 
 CLOCK = "2027-01-15T09:00"
 PUBLIC_WORD, CANARY = "röstfrischegarantie", "kanariensuchwort"
@@ -150,3 +154,59 @@ def test_an_audience_whose_pages_did_not_change_keeps_its_index(site: Site) -> N
     note = " ".join(site.build(CLOCK).notes)
     assert "(unverändert, Index behalten: public, members)" in note
     assert "kanarienlieferung" in fragment_texts(site.output / "pagefind").lower()
+
+
+def _children() -> set[int]:
+    """The processes this test's process started (Linux: /proc/<pid>/task/*/children)."""
+    return {int(pid) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+def one_after_another(runs: list[Run], ended: Ended, between: Callable[[Run], None]) -> set[str]:
+    """A runner that runs the audiences one after another in this process, calling `between` after each
+    run has ended and been told."""
+    results = []
+    for run in runs:
+        results.append(run_pelican(run))
+        ended(run, results[-1].produced)
+        between(run)
+    return checked(runs, results)
+
+
+def test_an_audiences_index_is_started_as_soon_as_its_run_ends(site: Site) -> None:
+    """Before the members' run starts, the public index is made: Pagefind was started when the public run
+    ended, not after every run."""
+    write_faqs(site)
+    seen: dict[str, bool] = {}
+
+    def between(run: Run) -> None:
+        entry = Path(run.overrides["OUTPUT_PATH"]) / "pagefind" / "pagefind-entry.json"
+        deadline = time.monotonic() + 120  # generous: Pagefind takes a fraction of a second here
+        while not entry.is_file() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen[run.audience] = entry.is_file()
+
+    result = build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
+                   runner=lambda runs, ended: one_after_another(runs, ended, between))
+    assert seen == {"public": True, "members": True}
+    assert result.gate.passed and "/fragen/lieferung/" in fragment_texts(site.output / "pagefind")
+
+
+def test_an_index_started_for_a_build_that_fails_is_stopped(site: Site) -> None:
+    write_faqs(site)
+    started: list[int] = []
+
+    def between(run: Run) -> None:
+        started.extend(_children())
+        raise BuildFailed("the members' run failed")
+
+    before = _children()
+    with pytest.raises(BuildFailed, match="the members' run failed"):
+        build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"),
+              runner=lambda runs, ended: one_after_another(runs, ended, between))
+    pagefind = list(set(started) - before)
+    assert pagefind, "Pagefind was not started when the public run ended"
+    for pid in pagefind:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # stopped and reaped by the build
+    assert not site.output.exists()

@@ -1,18 +1,20 @@
-"""`invoke livereload`: rebuild on every change to content, newsletters, theme or settings, and reload the
-browser.
+"""`invoke livereload` and `invoke preview`: rebuild on every change to content, newsletters, theme or settings,
+and reload the browser.
 
 The preview is resident (editor.resident): after an edit of Markdown it validates again, renders only the pages
 that depend on the edit and gates them; anything else is a full, validated, leak-gated build at the current
-clock (or a fixed `--as-of`). Into `.preview/`, never `output/`; the sites only: e-mail packages are made by
-`invoke build`. A failed build is reported in the terminal and, over every page, in the browser; the last good
-build stays browsable beneath it until a build succeeds again.
+clock (or a fixed `--as-of`). Into `.preview/`, never `output/`; `livereload` makes the sites only, `preview`
+runs every build step (search indexes, e-mail packages in `.preview/dist/`) on each full build — a page by page
+update leaves what the steps made as the last full build made it. A failed build is reported in the terminal
+and, over every page, in the browser; the last good build stays browsable beneath it until a build succeeds
+again.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import watchfiles
 
 from sitebuild import BuildFailed, Project
 from sitebuild.report import summary
+from vorab.context import Step
 from vorab.messages import _, ngettext
 
 from .localserver import make_server, serve_in_background, url
@@ -50,11 +53,12 @@ class LiveSite:
     """The preview being served: rebuilt on demand, page by page where it can (editor.resident); `generation`
     changes after each build, good or failed, and `problems` holds what the last failed one reported."""
 
-    def __init__(self, project: Project, root: Path, as_of: str | None, say: Say) -> None:
+    def __init__(self, project: Project, root: Path, as_of: str | None, say: Say,
+                 steps: Sequence[Step] | None = ()) -> None:
         self.project, self.root, self.as_of, self.say = project, root, as_of, say
         self.generation = "0"
         self.problems: str | None = None
-        self.resident = ResidentPreview(project, root, as_of=as_of,
+        self.resident = ResidentPreview(project, root, as_of=as_of, steps=steps,
                                         overrides=fast_overrides(project.settings(), root))
 
     def rebuild(self, changes: list[tuple[str, Path]] | None = None) -> bool:
@@ -89,16 +93,18 @@ class LiveSite:
 
 
 def live(project: Project, root: Path, *, port: int = 8000, as_of: str | None = None,
-         stop: threading.Event | None = None, say: Say = print) -> None:
-    """Build, serve on 127.0.0.1:`port`, and rebuild on every change until `stop` is set (or Ctrl-C)."""
-    site = LiveSite(project, root, as_of, say)
+         stop: threading.Event | None = None, say: Say = print, steps: Sequence[Step] | None = (),
+         start: str = "") -> None:
+    """Build, serve on 127.0.0.1:`port`, and rebuild on every change until `stop` is set (or Ctrl-C). `steps`:
+    those of a full build (None: all); `start`: the page to name, relative to the site."""
+    site = LiveSite(project, root, as_of, say, steps)
     site.rebuild()
     folder = preview_paths(root)[0]
     folder.mkdir(parents=True, exist_ok=True)
     server = make_server(folder, port, version=lambda: site.generation, problems=lambda: site.problems)
     serve_in_background(server)
     say(_("Live preview at {url} — NOT gated: /members/ is open here. Watching for changes (Ctrl-C ends).").format(
-        url=url(server)))
+        url=url(server) + start))
     try:
         paths = watched_paths(project, project.settings())
         for changes in watchfiles.watch(*paths, debounce=50, step=20, stop_event=stop, raise_interrupt=False):

@@ -28,7 +28,7 @@ import os
 import posixpath
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
@@ -49,8 +49,9 @@ from sitebuild import BuildFailed, BuildResult, LeakFound, Project, parse_clock
 from sitebuild.check import validate
 from sitebuild.leakcheck import public_secrets
 from sitebuild.registry import FileMemo
-from sitebuild.runner import Run, RunResult, checked, collected, run_pelican
+from sitebuild.runner import Ended, Run, RunResult, checked, collected, run_pelican
 from sitebuild.sources import Copies, run_sources, write_if_changed
+from vorab.context import Step
 from vorab.messages import _
 from vorab.model import RunSources
 
@@ -274,8 +275,10 @@ class ResidentPreview:
     """The preview of one project in `.preview/site/`: full builds when needed, page by page otherwise."""
 
     def __init__(self, project: Project, root: Path, *, as_of: str | None = None,
-                 overrides: dict[str, Any] | None = None) -> None:
-        self.project, self.root, self.as_of, self.overrides = project, root, as_of, overrides
+                 overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = ()) -> None:
+        """`steps`: the build steps of a full build (None: every registered one; by default none). A page by
+        page update runs none: what they made stays as the last full build made it."""
+        self.project, self.root, self.as_of, self.overrides, self.steps = project, root, as_of, overrides, steps
         self.site = preview_paths(root)[0]
         self.workers: dict[str, _Worker] = {}
         self.memo = FileMemo()
@@ -290,7 +293,7 @@ class ResidentPreview:
         self.copies.clear()
         settings = self.project.settings(self.overrides)
         clock = parse_clock(self.as_of, settings)
-        result = build_preview(self.project, clock, self.root, overrides=self.overrides, steps=(),
+        result = build_preview(self.project, clock, self.root, overrides=self.overrides, steps=self.steps,
                                runner=self._start)
         self.built = _Built(clock, result.sources)
         return result
@@ -319,7 +322,7 @@ class ResidentPreview:
             worker.stop()
         self.workers.clear()
 
-    def _start(self, runs: list[Run]) -> set[str]:
+    def _start(self, runs: list[Run], ended: Ended) -> set[str]:
         """The build's runner: a new process per audience that stays alive after its run."""
         self.close()
         context = multiprocessing.get_context("fork")
@@ -334,6 +337,9 @@ class ResidentPreview:
         except EOFError:
             self.close()
             raise BuildFailed(_("a Pelican run ended without a result")) from None
+        for run, result in zip(runs, results, strict=True):
+            if result.succeeded:
+                ended(run, result.produced)
         return checked(runs, results)
 
     def _followable(self, changes: list[tuple[str, Path]], content: Path) -> list[str] | None:

@@ -18,13 +18,14 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pagefind_bin import get_executable
 
 from leakgate.formats import texts
 from vorab import hooks
-from vorab.context import BuildContext, Settings
+from vorab.context import BuildContext, Settings, SiteBuilt, Slot
 from vorab.errors import BuildFailed
 from vorab.messages import N_, _
 from vorab.options import Text
@@ -53,10 +54,13 @@ def index_command(root: Path, skip: set[str], settings: Settings) -> list[str]:
 def pages_digest(root: Path, skip: set[str], command: list[str]) -> str:
     """What an index is made of: every page the glob takes (name and bytes) and the command that indexes them."""
     digest = hashlib.blake2b(" ".join(command[1:]).encode(), digest_size=20)
-    for path in sorted(root.rglob("*.html")):
-        relative = path.relative_to(root)
-        if len(relative.parts) == 1 or relative.parts[0] not in skip | {INDEX_FOLDER}:
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    pages = []
+    for folder, subfolders, files in os.walk(root):
+        if folder == str(root):
+            subfolders[:] = [name for name in subfolders if name not in skip | {INDEX_FOLDER}]
+        pages += [Path(folder, name) for name in files if name.endswith(".html")]
+    for path in sorted(pages):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -68,30 +72,54 @@ def _index_of(root: Path, cache: Path) -> Path | None:
     return cache / f"{hashlib.blake2b(entry.read_bytes(), digest_size=20).hexdigest()}.pages"
 
 
+@dataclass(frozen=True)
+class _Indexing:
+    """One audience's index, started: the digest of its pages, and Pagefind's process (None: the index in the
+    tree was made from these very pages and is kept)."""
+
+    digest: str
+    process: subprocess.Popen[str] | None
+
+
+INDEXING: Slot[dict[str, _Indexing]] = Slot("search: the indexes started, by audience")
+
+
+def start_index(built: SiteBuilt) -> None:
+    """As soon as one audience's run has ended: start Pagefind on that audience's pages (its glob leaves the
+    other audiences' folders out, so their runs may still write), unless its index was made from these very
+    pages — Pagefind is a quarter of a warm build."""
+    context, root = built.context, built.root
+    nested = {other.relative_to(root).parts[0] for other in map(context.audience_root, context.tiers)
+              if other != root and other.is_relative_to(root)}
+    command = index_command(root, nested, context.settings)
+    digest = pages_digest(root, nested, command)
+    remembered = _index_of(root, Path(context.settings["CACHE_PATH"]) / "search")
+    process = None
+    if not (remembered and remembered.is_file() and remembered.read_text(encoding="ascii") == digest):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        context.background.append(process)
+    started = context.results.get(INDEXING, {})
+    started[built.audience] = _Indexing(digest, process)
+    context.results.put(INDEXING, started)
+
+
 def index_sites(context: BuildContext) -> None:
-    """Build step: a Pagefind index per audience, each over that audience's pages only, all at once (each
-    index lives in its own folder, and the public glob leaves the member folders out). An audience whose
-    pages are byte for byte those its index was made from keeps that index: Pagefind is a quarter of a warm
-    build."""
+    """Build step: a Pagefind index per audience, each over that audience's pages only, each started when its
+    run ended (start_index; here, for a run that told no one); wait for them all."""
     tiers = context.tiers
     roots = {audience: context.audience_root(audience) for audience in tiers}
     cache = Path(context.settings["CACHE_PATH"]) / "search"
-    running, digests, kept = {}, {}, []
-    for audience, root in roots.items():
-        nested = {other.relative_to(root).parts[0] for other in roots.values()
-                  if other != root and other.is_relative_to(root)}
-        command = index_command(root, nested, context.settings)
-        digests[audience] = pages_digest(root, nested, command)
-        remembered = _index_of(root, cache)
-        if remembered and remembered.is_file() and remembered.read_text(encoding="ascii") == digests[audience]:
-            kept.append(audience)
-            continue
-        running[audience] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for audience in tiers:
+        if audience not in context.results.get(INDEXING, {}):
+            start_index(SiteBuilt(context, audience))
+    started = context.results.get(INDEXING, {})
     failures, peaks = [], []
-    for audience, process in running.items():
-        output, peak = _finish(process)
+    for audience, indexing in started.items():
+        if indexing.process is None:
+            continue
+        output, peak = _finish(indexing.process)
         peaks.append(peak)
-        if process.returncode != 0:
+        if indexing.process.returncode != 0:
             failures.append(_("search: Pagefind failed for the {audience} site:").format(audience=audience) + "\n"
                             + output)
     if failures:
@@ -99,11 +127,12 @@ def index_sites(context: BuildContext) -> None:
     for audience, root in roots.items():
         remove_stale_chunks(root / INDEX_FOLDER)
         context.produced.update(str(path) for path in (root / INDEX_FOLDER).rglob("*") if path.is_file())
-        if audience in running:
+        if started[audience].process is not None:
             cache.mkdir(parents=True, exist_ok=True)
             remembered = _index_of(root, cache)
             if remembered:
-                remembered.write_text(digests[audience], encoding="ascii")
+                remembered.write_text(started[audience].digest, encoding="ascii")
+    kept = [audience for audience in tiers if started[audience].process is None]
     # Pagefind's own scripts, styles and WebAssembly are the same in every site and hold no content of ours;
     # its index holds the stems of the pages' words (each page's text is in its fragment).
     public = roots[tiers.public] / INDEX_FOLDER
@@ -157,3 +186,4 @@ def register() -> None:
     hooks.options(SEARCH_OPTIONS)
     hooks.site_folder(INDEX_FOLDER, N_("the search index"))
     hooks.building.connect(index_sites)
+    hooks.site_built.connect(start_index, step=index_sites)

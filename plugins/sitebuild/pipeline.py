@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from pelican.settings import read_settings
 from audiences.rules import parse_moment
 from leakgate import GateReport
 from vorab import hooks
-from vorab.context import BuildContext, Settings, Step
+from vorab.context import BuildContext, Settings, SiteBuilt, Step
 from vorab.errors import BuildFailed
 from vorab.messages import _, ngettext
 from vorab.model import Registry, RunSources
@@ -35,7 +36,7 @@ from vorab.tiers import Tiers
 
 from .leakcheck import gate_build, report_lines
 from .registry import FileMemo, load_registry
-from .runner import Run, Runner, run_all
+from .runner import Ended, Run, Runner, run_all
 from .settings import CORE_OPTIONS
 from .sources import write_run_sources
 from .staging import SPARE, remove_unproduced, staging_for, swap_into_place
@@ -166,18 +167,13 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
         mark = time.perf_counter()
         progress(_("Pelican: {count} items, one run per audience ({audiences})").format(count=len(registry.items),
                                                                                        audiences=tiers))
-        context.produced = runner(runs)
-        timings["pelican"] = time.perf_counter() - mark
-        # Pages no run produced go before the steps read the site (search must not index them); the folders
-        # steps update in place themselves (search indexes) are cleared of what the steps did not produce after.
-        remove_unproduced(context.site, context.produced, except_in=frozenset(hooks.SITE_FOLDERS))
-
-        for step in hooks.building.receivers if steps is None else steps:
-            mark = time.perf_counter()
-            progress(_("step: {name}").format(name=step.__module__.split(".")[0]))
-            step(context)
-            timings[step.__module__.split(".")[0]] = time.perf_counter() - mark
-        remove_unproduced(context.site, context.produced)
+        steps = hooks.building.receivers if steps is None else steps
+        try:
+            context.produced = runner(runs, _site_built(context, hooks.site_built.of(steps)))
+            timings["pelican"] = time.perf_counter() - mark
+            _run_steps(context, steps, timings, progress)
+        finally:
+            _stop(context.background)  # what a step started and, the build having failed, never waited for
 
         mark = time.perf_counter()
         progress(_("leak gate: scanning the public files"))
@@ -197,6 +193,40 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     timings["total"] = time.perf_counter() - started
     return BuildResult(clock, output, {a: len(s.items) for a, s in context.sources.items()}, len(registry.items),
                        gate, timings, context.notes, registry, context.sources)
+
+
+def _site_built(context: BuildContext, receivers: list[Callable[[SiteBuilt], None]]) -> Ended:
+    """What the build does as soon as one audience's run has ended: delete the pages of that audience's site no
+    run produced (search must not index them; the other audiences' folders and the folders steps update in
+    place themselves are left alone), then let the steps start on it (vorab.hooks.site_built)."""
+
+    def ended(run: Run, produced: set[str]) -> None:
+        root = context.audience_root(run.audience)
+        nested = {other.relative_to(root).parts[0] for other in map(context.audience_root, context.tiers)
+                  if other != root and other.is_relative_to(root)}
+        remove_unproduced(root, produced, except_in=frozenset(hooks.SITE_FOLDERS) | nested)
+        for receiver in receivers:
+            receiver(SiteBuilt(context, run.audience))
+
+    return ended
+
+
+def _run_steps(context: BuildContext, steps: Sequence[Step], timings: dict[str, float],
+               progress: Callable[[str], None]) -> None:
+    """The build steps in order, then the removal of what no run or step produced (in the steps' folders)."""
+    for step in steps:
+        mark = time.perf_counter()
+        progress(_("step: {name}").format(name=step.__module__.split(".")[0]))
+        step(context)
+        timings[step.__module__.split(".")[0]] = time.perf_counter() - mark
+    remove_unproduced(context.site, context.produced)
+
+
+def _stop(processes: list[subprocess.Popen[str]]) -> None:
+    for process in processes:
+        if process.returncode is None:
+            process.kill()
+            process.communicate()  # reaps it and closes its pipes
 
 
 def _keep_private(files: dict[str, bytes], private: Path) -> None:

@@ -12,7 +12,7 @@ import io
 import logging
 import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,14 @@ class RunResult:
     produced: set[str]  # absolute paths of every file the run wrote or found already up to date
     templates: list[ContentProblem] = field(default_factory=list)  # templates that failed, at their file and line
 
+    @property
+    def succeeded(self) -> bool:
+        return not self.problems and not self.templates
 
-Runner = Callable[[list["Run"]], set[str]]  # runs every audience's build; returns the files they produced
+
+Ended = Callable[[Run, set[str]], None]  # told of each run that succeeded, with its files, as soon as it ends
+# Runs every audience's build, tells `ended` of each as it ends, and returns the files they produced.
+Runner = Callable[[list[Run], Ended], set[str]]
 
 
 @contextlib.contextmanager
@@ -99,10 +105,14 @@ def checked(runs: list[Run], results: list[RunResult]) -> set[str]:
     return set().union(*(result.produced for result in results))
 
 
-def run_all(runs: list[Run]) -> set[str]:
-    """Run every audience's build in parallel processes; return the files they produced, or raise BuildFailed
-    with every problem of every run."""
+def run_all(runs: list[Run], ended: Ended = lambda run, produced: None) -> set[str]:
+    """Run every audience's build in parallel processes, telling `ended` of each that succeeded as soon as it
+    ends; return the files they produced, or raise BuildFailed with every problem of every run."""
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(runs), mp_context=context) as pool:
-        results = list(pool.map(run_pelican, runs))
+        futures = {pool.submit(run_pelican, run): run for run in runs}
+        for future in as_completed(futures):
+            if future.result().succeeded:
+                ended(futures[future], future.result().produced)
+        results = [future.result() for future in futures]
     return checked(runs, results)

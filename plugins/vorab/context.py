@@ -8,6 +8,7 @@ of `results`, which both see.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -109,6 +110,7 @@ class BuildContext:
     unlisted: list[UnlistedFolder] = field(default_factory=list)
     private_files: dict[str, bytes] = field(default_factory=dict)  # name in private/ → its bytes
     notes: list[str] = field(default_factory=list)
+    background: list[subprocess.Popen[str]] = field(default_factory=list)  # stopped if the build fails
 
     @property
     def tiers(self) -> Tiers:
@@ -125,6 +127,19 @@ class BuildContext:
 def private_folder(settings: Settings) -> Path:
     """Where member data and keys live (PRIVATE_PATH): git-ignored, never published."""
     return Path(settings["PATH"]).parent / str(settings["PRIVATE_PATH"])  # an absolute PRIVATE_PATH wins
+
+
+@dataclass(frozen=True)
+class SiteBuilt:
+    """One audience's Pelican run has ended and its stale pages are gone (vorab.hooks.site_built); the other
+    audiences' runs may still go on."""
+
+    context: BuildContext
+    audience: str
+
+    @property
+    def root(self) -> Path:
+        return self.context.audience_root(self.audience)
 
 
 Step = Callable[[BuildContext], None]
