@@ -16,7 +16,9 @@ from conftest import THEME, Site, tree_digest
 from editor.livereload import LiveSite
 from editor.localserver import make_server, serve_in_background, url
 from editor.preview import build_preview, preview_paths
-from editor.resident import ResidentPreview
+from editor.resident import ResidentPreview, _KeptTexts
+from leakgate.fingerprints import Fingerprint
+from leakgate.text import normalise
 from sitebuild import BuildFailed, Project
 
 AS_OF = "2027-01-15T09:00"
@@ -154,3 +156,21 @@ def test_the_dated_preview_runs_the_build_steps_and_follows_edits_page_by_page(s
         assert "Bourbon Santos" in (tree / "members" / "produkte" / "bourbon" / "index.html").read_text()
     finally:
         preview.close()
+
+
+def test_the_gates_memory_of_texts_follows_every_change() -> None:
+    """The preview's gate memo keeps the automaton while the fingerprints stay the same and what each text
+    held; a changed text or a changed fingerprint (its hint too) is looked at again."""
+    memo = _KeptTexts()
+    secret = Fingerprint(normalise("Kundenpreis neun Euro je Kilo"), "body", "products/geisha.md", "…")
+    prints = [secret]
+    matcher = memo.matcher(prints)
+    assert memo.matcher(list(prints)) is matcher
+    quoted, plain = memo.words("Der Kundenpreis neun Euro je Kilo gilt."), memo.words("Kühl und dunkel.")
+    assert memo.words("Der Kundenpreis neun Euro je Kilo gilt.") is quoted
+    assert memo.found_in(matcher, [quoted, plain]) == {secret.words}
+    edited = memo.words("Der Preis gilt.")
+    assert memo.found_in(matcher, [edited, plain]) == set()
+    hinted = [Fingerprint(secret.words, "body", "products/geisha.md", "…", hint="anders")]
+    assert memo.matcher(hinted) is not matcher
+    assert memo.found_in(memo.matcher(hinted), [quoted]) == {secret.words}

@@ -398,13 +398,33 @@ class ResidentPreview:
 
 
 class _KeptTexts(Memo):
-    """The gate's memo of words and fingerprints, in memory, and by identity first: the preview asks again and
-    again about the same item objects and copies (the validation keeps those of unchanged files)."""
+    """The gate's memo, in memory: words and fingerprints by identity first (the preview asks again and again
+    about the same item objects and copies: the validation keeps those of unchanged files), the words of a text
+    as the same list while its text is the same, the last Matcher while its fingerprints are the same, and what
+    each text held of them — so an edit costs the gate the edited texts, not the site."""
 
     def __init__(self) -> None:
         super().__init__(None)
         self.items: dict[tuple[int, bool], tuple[Any, list[Fingerprint]]] = {}
         self.texts: dict[int, tuple[str, list[str]]] = {}
+        self.lists: dict[str, list[str]] = {}  # text → its words, one list object per text
+        self.last: Matcher | None = None
+        self.last_prints: list[Fingerprint] = []
+        self.found: dict[int, tuple[list[str], set[str]]] = {}  # id(words) → (words, what `last` finds in them)
+
+    def matcher(self, fingerprints: list[Fingerprint]) -> Matcher:
+        if self.last is None or self.last_prints != fingerprints:  # the hints too, not the words only
+            self.last, self.last_prints, self.found = Matcher(fingerprints), fingerprints, {}
+        return self.last
+
+    def found_in(self, matcher: Matcher, word_lists: list[list[str]]) -> set[str]:
+        if matcher is not self.last:
+            return matcher.find_in(word_lists)
+        unknown = [words for words in word_lists if (known := self.found.get(id(words))) is None
+                   or known[0] is not words]
+        for words in unknown:
+            self.found[id(words)] = (words, matcher.find_in([words]))
+        return set().union(*(self.found[id(words)][1] for words in word_lists))
 
     def fingerprints(self, item: Any, whole: bool, compute: Callable[[], Iterator[Fingerprint]]) -> list[Fingerprint]:
         known = self.items.get((id(item), whole))
@@ -415,7 +435,9 @@ class _KeptTexts(Memo):
     def remembered(self, text: str, compute: Callable[[], list[str]]) -> list[str]:
         known = self.texts.get(id(text))
         if known is None or known[0] is not text:
-            known = self.texts[id(text)] = (text, super().remembered(text, compute))
+            if text not in self.lists:
+                self.lists[text] = super().remembered(text, compute)
+            known = self.texts[id(text)] = (text, self.lists[text])
         return known[1]
 
 

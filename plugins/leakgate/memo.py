@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .fingerprints import Fingerprint
-from .scanner import READER_CODE
+from .scanner import READER_CODE, Matcher
 from .text import words
 
 MAX_ENTRIES = 200_000  # a memo that grows past this (texts that never come back) starts afresh
@@ -52,6 +52,15 @@ class Memo:
     def strings(self, key: str, compute: Callable[[], Iterable[str]]) -> set[str]:
         """`compute()`, strings that depend on nothing but `key` (and the gate's code), remembered."""
         return set(self._remembered(b"s" + key.encode("utf-8", errors="surrogatepass"), lambda: tuple(compute())))
+
+    def matcher(self, fingerprints: list[Fingerprint]) -> Matcher:
+        """A Matcher of `fingerprints` (a memo that stays in memory may give the last one again while they are
+        the same: its automaton is made once)."""
+        return Matcher(fingerprints)
+
+    def found_in(self, matcher: Matcher, word_lists: list[list[str]]) -> set[str]:
+        """matcher.find_in(word_lists) (a memo that stays in memory may keep what each text held)."""
+        return matcher.find_in(word_lists)
 
     def remembered(self, text: str, compute: Callable[[], list[str]]) -> list[str]:
         """`compute()`, a list of words that depends on nothing but `text`, remembered."""

@@ -14,7 +14,7 @@ import hashlib
 import math
 import multiprocessing
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -141,14 +141,17 @@ def _digest(fingerprint_words: Iterable[str]) -> str:
     return hashlib.blake2b("\n".join([READER_CODE, *sorted(fingerprint_words)]).encode(), digest_size=16).hexdigest()
 
 
-def shared_words(matcher: Matcher, public_words: Iterable[list[str]], label_words: Iterable[list[str]] = (),
-                 identities: Collection[str] = frozenset()) -> set[str]:
+def shared_words(matcher: Matcher, public_words: list[list[str]], label_words: list[list[str]] | None = None,
+                 identities: Collection[str] = frozenset(),
+                 find_in: Callable[[Matcher, list[list[str]]], set[str]] = Matcher.find_in) -> set[str]:
     """The fingerprints (by their `words`) that occur in what the public build is legitimately given, so that
     text shared by a public and a non-public item raises no false alarm. `public_words` are the words of public
     content; `label_words` those of the theme and the site's own labels, which excuse every phrase and single
-    word except `identities` of more than one word (a title that a template hard-codes leaks that title)."""
-    labels = {words for words in matcher.find_in(label_words) if words.count(" ") == 2 or words not in identities}
-    return matcher.find_in(public_words) | labels
+    word except `identities` of more than one word (a title that a template hard-codes leaks that title).
+    `find_in`: Matcher.find_in, or what remembers it per text (a match never crosses two texts)."""
+    labels = {words for words in find_in(matcher, label_words or []) if words.count(" ") == 2
+              or words not in identities}
+    return find_in(matcher, public_words) | labels
 
 
 def _files(root: Path, skip_dirs: set[str]) -> Iterator[tuple[str, str]]:

@@ -13,6 +13,7 @@ time or place differs. So a change, and a change back, each need a raise.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from vorab.model import Registry
 TIME_AND_PLACE = ("start", "end", "timezone", "location")
 
 
+@functools.lru_cache(maxsize=4096)  # the committed versions come back at every validation of a live preview
 def time_and_place(text: str, default_zone: str) -> tuple[Any, ...]:
     """What a calendar must be told about: start, end, zone, location — moments compared as instants, so
     rewriting `18:00` as `18:00:00` is no change."""
@@ -42,6 +44,7 @@ def time_and_place(text: str, default_zone: str) -> tuple[Any, ...]:
     return tuple(values)
 
 
+@functools.lru_cache(maxsize=4096)
 def sequence_of(text: str) -> int:
     raw = parse_source(text, "").value("sequence") or "0"
     return int(raw) if raw.strip().lstrip("-").isdigit() else 0
@@ -49,29 +52,29 @@ def sequence_of(text: str) -> int:
 
 def committed_versions(folder: Path, relpaths: list[str]) -> dict[str, list[str]]:
     """The texts of each file (relative to `folder`, e.g. content/) in every commit that changed it, following
-    renames inside `folder`, oldest first: one `git log` (vorab.history) and one `git cat-file` for all."""
+    renames inside `folder`, oldest first: one `git log` (vorab.history) and one `git cat-file` for the versions
+    not read before (a committed version never changes)."""
     history = read_history(folder, ["."])
     specs = {relpath: history.versions.get(relpath, []) for relpath in relpaths}
-    wanted = [spec for relpath in relpaths for spec in specs[relpath]]
-    if not wanted:
-        return {relpath: [] for relpath in relpaths}
-    blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=folder, input="\n".join(wanted).encode() + b"\n",
-                           capture_output=True, check=True).stdout
-    texts: list[str | None] = []
-    while blobs:  # "<sha> blob <size>\n<content>\n" per version, or "<spec> missing\n"
-        header, _, blobs = blobs.partition(b"\n")
-        if header.endswith(b"missing"):
-            texts.append(None)
-            continue
-        size = int(header.rsplit(b" ", 1)[1])
-        texts.append(blobs[:size].decode("utf-8", errors="replace"))
-        blobs = blobs[size + 1:]
-    versions, start = {}, 0
-    for relpath in relpaths:
-        mine = texts[start:start + len(specs[relpath])]
-        start += len(specs[relpath])
-        versions[relpath] = [text for text in mine if text is not None]
-    return versions
+    place = str(folder.resolve())  # "./<path>" is relative to it
+    wanted = [spec for relpath in relpaths for spec in specs[relpath] if (place, spec) not in _BLOBS]
+    if wanted:
+        blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=folder,
+                               input="\n".join(wanted).encode() + b"\n", capture_output=True, check=True).stdout
+        for spec in wanted:  # "<sha> blob <size>\n<content>\n" per version, or "<spec> missing\n"
+            header, _, blobs = blobs.partition(b"\n")
+            if header.endswith(b"missing"):
+                _BLOBS[place, spec] = None
+                continue
+            size = int(header.rsplit(b" ", 1)[1])
+            _BLOBS[place, spec] = blobs[:size].decode("utf-8", errors="replace")
+            blobs = blobs[size + 1:]
+    return {relpath: [text for spec in specs[relpath] if (text := _BLOBS[place, spec]) is not None]
+            for relpath in relpaths}
+
+
+# (folder, "<commit>:./<path>") → that version's text (None: not in that commit)
+_BLOBS: dict[tuple[str, str], str | None] = {}
 
 
 def required_sequence(history: list[str], current: str, default_zone: str) -> int:

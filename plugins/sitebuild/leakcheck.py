@@ -104,10 +104,11 @@ def public_secrets(settings: Settings, registry: Registry, public: RunSources,
     items = [fp for fp in secret_fingerprints(registry.items, public.items, public.assets, prints_of)
              if not fp.short or distinctive(fp, given.known)]
     member_data = list(member_data)
-    everything = Matcher(items + member_data)
+    everything = memo.matcher(items + member_data)
     identities = sorted({fp.words for fp in items if fp.identity})
     shared = memo.strings(_shared_by(everything, identities, given),
-                          lambda: shared_words(everything, given.public, given.labels, set(identities)))
+                          lambda: shared_words(everything, given.public, given.labels, set(identities),
+                                               memo.found_in))
     excused = shared - {fp.words for fp in member_data}
     return Secrets(everything, everything.excusing(excused), items)
 

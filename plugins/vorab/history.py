@@ -55,16 +55,37 @@ def read_history(root: Path, folders: list[str]) -> History:
         return History(known=False)
     answers = inside.stdout.split("\n")
     shallow, prefix = answers[1] == "true", answers[2]  # status names paths from the repository's root
-    log = run("log", "--reverse", "--relative", "--find-renames", "--name-status", "-z", "--format=%x01%H %ct",
-              "--", *folders)
-    if log.returncode != 0:  # e.g. a repository without any commit yet
+    head = run("rev-parse", "--verify", "--quiet", "HEAD").stdout.strip()
+    key = (str(root.resolve()), tuple(folders), head, shallow)
+    if not head:  # a repository without any commit yet
         return History(known=True, shallow=shallow)
+    if key not in _LOGS:
+        log = run("log", "--reverse", "--relative", "--find-renames", "--name-status", "-z",
+                  "--format=%x01%H %ct", "--", *folders)
+        if log.returncode != 0:
+            return History(known=True, shallow=shallow)
+        if len(_LOGS) >= 8:
+            _LOGS.clear()
+        _LOGS[key] = _parse_log(log.stdout)
+    added, changed, versions = _LOGS[key]
     status = run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
     dirty = frozenset(entry[3:].removeprefix(prefix) for entry in status.stdout.split("\x00") if entry[3:])
+    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=dirty, versions=versions)
+
+
+# What `git log` said, by (root, folders, HEAD commit, shallow): the same history as long as HEAD stays (a live
+# preview asks after every save). Read only: History's dictionaries are shared.
+_LOGS: dict[tuple[str, tuple[str, ...], str, bool], tuple[dict[str, datetime], dict[str, datetime],
+                                                          dict[str, list[str]]]] = {}
+
+
+def _parse_log(log: str) -> tuple[dict[str, datetime], dict[str, datetime], dict[str, list[str]]]:
+    """The first commit, the last commit and every committed version of each file, from `git log --reverse
+    --name-status -z --format=%x01%H %ct`."""
     added: dict[str, datetime] = {}
     changed: dict[str, datetime] = {}
     versions: dict[str, list[str]] = {}
-    for commit in log.stdout.split("\x01")[1:]:
+    for commit in log.split("\x01")[1:]:
         header, _, changes = commit.partition("\n")
         sha, _, moment = header.strip("\x00").partition(" ")
         when = datetime.fromtimestamp(int(moment), UTC)
@@ -86,4 +107,4 @@ def read_history(root: Path, folders: list[str]) -> History:
                 versions.setdefault(new, [])
             changed[new] = when
             versions[new].append(f"{sha}:./{new}")
-    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=dirty, versions=versions)
+    return added, changed, versions
