@@ -16,6 +16,7 @@ The validation that every build and `invoke check` run (plugins/sitebuild/check.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -101,14 +102,26 @@ def add_calendars(generators: list[Any]) -> None:
         event = seminar_event(item, settings, changed or _file_time(source / relpath))
         events.append(event)
         ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
-        item.calendar = calendar_links(event, ics)
-        ics_uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
-        write_output(output / ics, calendar([event], name=event.title, uid=ics_uid, stamp=stamp))
+        links, data = _seminar_files(event, ics, uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"]), stamp)
+        item.calendar = dict(links)
+        write_output(output / ics, data)
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
-    write_output(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
+    write_output(output / feed, _feed(tuple(events), settings["SEMINAR_FEED_NAME"], feed_uid, stamp))
     absolute = f"{audience_root(settings)}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
+
+
+# A seminar's links and calendar file, and the feed, are pure functions of their events: the live preview, which
+# finalizes the context again after every edit, makes only those of the seminars that changed.
+@functools.lru_cache(maxsize=8192)
+def _seminar_files(event: Event, ics: str, uid: str, stamp: datetime) -> tuple[dict[str, str], bytes]:
+    return calendar_links(event, ics), calendar([event], name=event.title, uid=uid, stamp=stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _feed(events: tuple[Event, ...], name: str, uid: str, stamp: datetime) -> bytes:
+    return calendar(list(events), name=name, uid=uid, stamp=stamp)
 
 
 def _file_time(path: Path) -> datetime | None:
