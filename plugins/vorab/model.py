@@ -60,6 +60,7 @@ class Item:
     schedule: Schedule
     values: dict[str, str]  # field → normalised value, as the Pelican runs are given it
     body: Body  # the body as every audience's run is given it: without HTML comments, with its markers found
+    _assets: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -76,12 +77,17 @@ class Item:
         return self.body.after(MEMBERS_ONLY)
 
     def assets(self, *, body: str, fields: Iterable[str]) -> set[str]:
-        """Content-relative paths of the files referred to by `body` ({static} links) and the image `fields`."""
-        images = {name for name, spec in self.type.fields.items() if spec.kind is Kind.IMAGE}
-        refs = {self.values[name] for name in fields if name in images and name in self.values}
-        base = posixpath.dirname(self.relpath)
-        refs |= {resolve_link(match["path"], base) for match in ASSET_LINK.finditer(body)}
-        return refs
+        """Content-relative paths of the files referred to by `body` ({static} links) and the image `fields`
+        (remembered: the gate and the sources ask again for every build of a live preview)."""
+        images = {name: self.values[name] for name in fields if name in self.values
+                  and (spec := self.type.fields.get(name)) is not None and spec.kind is Kind.IMAGE}
+        key = (body, *images.values())
+        if key not in self._assets:
+            refs = set(images.values())
+            base = posixpath.dirname(self.relpath)
+            refs |= {resolve_link(match["path"], base) for match in ASSET_LINK.finditer(body)}
+            self._assets[key] = frozenset(refs)
+        return set(self._assets[key])
 
 
 def resolve_link(link: str, base: str) -> str:
