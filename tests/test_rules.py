@@ -12,6 +12,7 @@ from vorab.tiers import Tiers
 BERLIN = "Europe/Berlin"
 T = parse_moment("2027-01-15T09:00", BERLIN)
 SECOND = timedelta(seconds=1)
+DAY = timedelta(days=1)
 
 
 def at(text: str):
@@ -34,6 +35,23 @@ def at(text: str):
         (Schedule("members", members_from=T), T - SECOND, False, False),
         (Schedule("members", members_from=T), T, False, True),
         (Schedule("members", members_from=T, public_from=T + timedelta(days=14)), T + SECOND, False, True),
+        # public_until: public up to a second before T, then members only (its archive)
+        (Schedule("public", public_until=T), T - SECOND, True, True),
+        (Schedule("public", public_until=T), T, False, True),
+        (Schedule("public", public_until=T), T + SECOND, False, True),
+        (Schedule("members", public_until=T), T - SECOND, True, True),  # public at once, without public_from
+        (Schedule("members", public_until=T), T, False, True),
+        # a window: public from public_from to public_until, members before and after
+        (Schedule("members", public_from=T - DAY, public_until=T), T - DAY - SECOND, False, True),
+        (Schedule("members", public_from=T - DAY, public_until=T), T - DAY, True, True),
+        (Schedule("members", public_from=T - DAY, public_until=T), T - SECOND, True, True),
+        (Schedule("members", public_from=T - DAY, public_until=T), T, False, True),
+        (Schedule("members", public_from=T - DAY, public_until=T), T + SECOND, False, True),
+        # expires ends the archive too; members_from still holds before the window
+        (Schedule("public", public_until=T - DAY, expires=T), T, False, False),
+        (Schedule("public", public_until=T - DAY, expires=T), T - SECOND, False, True),
+        (Schedule("members", members_from=T - DAY, public_from=T, public_until=T + DAY), T - DAY - SECOND,
+         False, False),
         # expires: gone for everyone at exactly T
         (Schedule("public", expires=T), T - SECOND, True, True),
         (Schedule("public", expires=T), T, False, False),
@@ -96,6 +114,9 @@ def test_a_further_tier_is_a_setting() -> None:
     gold_only = Schedule("gold")
     assert [is_visible(gold_only, a, T, tiers) for a in tiers] == [False, False, True]
     assert [is_visible(Schedule("members"), a, T, tiers) for a in tiers] == [False, True, True]
+    gold_window = Schedule("gold", public_from=T - DAY, public_until=T)  # after its window: gold's archive
+    assert [[is_visible(gold_window, a, clock, tiers) for a in tiers] for clock in (T - SECOND, T, T + SECOND)] \
+        == [[True, True, True], [False, False, True], [False, False, True]]
 
 
 def test_head_start_counts_whole_days_until_release() -> None:

@@ -44,13 +44,16 @@ def attach_schedule(content: Any) -> None:
         members_from=_moment(meta.get("members_from")),
         public_from=_moment(meta.get("public_from")),
         expires=_moment(meta.get("expires")),
+        public_until=_moment(meta.get("public_until")),
     )
     clock = settings["AUDIENCE_CLOCK"]
     content.schedule = schedule
     content.public_from = schedule.public_from
     content.members_from = schedule.members_from
     content.expires = schedule.expires
-    content.in_preview = not schedule.released(clock, tiers)
+    content.public_until = schedule.public_until
+    content.archived = schedule.archived(clock)  # was public for a while; now in the members' archive
+    content.in_preview = not schedule.released(clock, tiers) and not content.archived
     content.head_start_days = head_start_days(schedule, clock)
     content.teaser_only = meta.get("teaser") == "true"
 

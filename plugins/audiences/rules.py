@@ -27,12 +27,20 @@ class Schedule:
     public_from: datetime | None = None
     expires: datetime | None = None
     valid: bool = True
+    public_until: datetime | None = None  # the end of a public window: from then on only its tier sees it
 
     def released(self, clock: datetime, tiers: Tiers = DEFAULT_TIERS) -> bool:
-        """True when the item belongs to the public at `clock` (ignoring drafts and expiry)."""
+        """True when the item belongs to the public at `clock` (ignoring drafts and expiry): from `public_from`
+        (without it: a public item, or one with a public window, from the start) until `public_until`."""
+        if self.public_until is not None and clock >= self.public_until:
+            return False
         if self.public_from is not None:
             return self.public_from <= clock
-        return self.audience == tiers.public
+        return self.audience == tiers.public or self.public_until is not None
+
+    def archived(self, clock: datetime) -> bool:
+        """True once the item's public window has ended: it was public, and now only its tier sees it."""
+        return self.public_until is not None and clock >= self.public_until
 
     def expired(self, clock: datetime) -> bool:
         return self.expires is not None and clock >= self.expires

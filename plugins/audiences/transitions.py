@@ -2,7 +2,7 @@
 time order.
 
 Transitions are not worked out from the fields: at each moment an item names (members_from, public_from,
-expires, a newsletter's send_date) the one visibility rule is asked just before and at that moment, so the
+public_until, expires, a newsletter's send_date) the one visibility rule is asked just before and at that moment, so the
 calendar cannot disagree with the build. Seminars' start times are listed as events of their own. Every moment
 is given in the zone of the moment the calendar starts from (the site's).
 """
@@ -22,13 +22,14 @@ INSTANT = timedelta(microseconds=1)
 
 
 VISIBLE, PUBLIC, EXPIRES = N_("visible to {audience}"), N_("public"), N_("expires")
+ARCHIVED = N_("no longer public: {audience} only (archive)")
 SENT, STARTS = N_("newsletter sent to {audience}"), N_("seminar starts")
 
 
 @dataclass(frozen=True)
 class Transition:
     moment: datetime
-    event: str  # VISIBLE, PUBLIC, EXPIRES, SENT or STARTS
+    event: str  # VISIBLE, PUBLIC, ARCHIVED, EXPIRES, SENT or STARTS
     path: str
     title: str
     head_start_days: int | None = None  # for a members' transition: days before the public sees the item
@@ -63,7 +64,8 @@ def _item_transitions(item: Item, tiers: Tiers, start: datetime) -> list[Transit
     schedule = item.schedule
     if schedule.draft or not schedule.valid:
         return []
-    moments = {m for m in (schedule.members_from, schedule.public_from, schedule.expires) if m is not None}
+    moments = {m for m in (schedule.members_from, schedule.public_from, schedule.public_until, schedule.expires)
+               if m is not None}
     found = [t for moment in sorted(moments) if (t := _change_at(item, moment, tiers, start))]
     if item.type.folder == "seminars":
         found.append(Transition(datetime.fromisoformat(item.values["start"]), STARTS, item.path, item.title))
@@ -80,6 +82,8 @@ def _change_at(item: Item, moment: datetime, tiers: Tiers, start: datetime) -> T
         return None
     gained = after - before
     if not gained:
+        if after:  # the public window ended; the lowest tier that still sees it keeps it
+            return Transition(moment, ARCHIVED, item.path, item.title, audience=min(after, key=tiers.rank))
         return Transition(moment, EXPIRES, item.path, item.title)
     lowest = min(gained, key=tiers.rank)
     if item.type.release_field:

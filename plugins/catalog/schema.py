@@ -54,6 +54,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("audience", Kind.AUDIENCE),
     Field("members_from", Kind.MOMENT),
     Field("public_from", Kind.MOMENT),
+    Field("public_until", Kind.MOMENT),
     Field("expires", Kind.MOMENT),
     Field("status", Kind.STATUS),
     Field("tags", Kind.LIST),
@@ -151,7 +152,7 @@ NEWSLETTER = ContentType(
         Field("faq", Kind.REFERENCES),
     ),
     title_field="subject",
-    omit=("members_from", "public_from", "expires", "tags", "category"),
+    omit=("members_from", "public_from", "public_until", "expires", "tags", "category"),
     release_field="send_date",
     markers=(MEMBERS_ONLY, CLOSING),  # the closing marker separates the editorial from the sign-off
 )

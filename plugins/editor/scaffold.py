@@ -19,7 +19,8 @@ from vorab.messages import N_, _
 
 LIFECYCLE = N_("""\
 Release: members see the item from members_from (empty: at once), the public from public_from
-(empty: never, unless audience is public); nobody after expires.""")
+(empty: never, unless audience is public) until public_until (empty: for good; afterwards members only,
+in their archive); nobody after expires.""")
 NEWSLETTER_LIFECYCLE = N_("""\
 Release: the issue goes to its audience at send_date and then appears in that audience's archive.""")
 DRAFT = N_("""\

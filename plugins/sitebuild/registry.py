@@ -167,6 +167,7 @@ class _ItemChecker:
             draft=self.values.get("status") == "draft",
             members_from=members_from,
             public_from=public_from,
+            public_until=self.moments.get("public_until"),
             expires=self.moments.get("expires"),
             valid=len(self.source.problems) == errors_before,
         )
@@ -250,6 +251,13 @@ class _ItemChecker:
         if members_from and public_from and members_from > public_from:
             self.problem("members_from", _("a moment no later than public_from ({moment})").format(
                 moment=self.values["public_from"]), self.source.value("members_from"))
+        public_until = self.moments.get("public_until")
+        if public_until and public_from and public_until <= public_from:
+            self.problem("public_until", _("a moment after public_from ({moment})").format(
+                moment=self.values["public_from"]), self.source.value("public_until"))
+        if public_until and members_from and not public_from and members_from >= public_until:
+            self.problem("members_from", _("a moment before public_until ({moment})").format(
+                moment=self.values["public_until"]), self.source.value("members_from"))
         start, end = self.moments.get("start"), self.moments.get("end")
         if start and end and end < start:
             self.problem("end", _("a moment after start ({moment})").format(moment=self.values["start"]),
