@@ -45,6 +45,8 @@ def attach_schedule(content: Any) -> None:
         public_from=_moment(meta.get("public_from")),
         expires=_moment(meta.get("expires")),
         public_until=_moment(meta.get("public_until")),
+        tiers_from=tuple((tier, moment) for tier in tiers.above(tiers.members)
+                         if (moment := _moment(meta.get(f"{tier}_from")))),
     )
     clock = settings["AUDIENCE_CLOCK"]
     content.schedule = schedule

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from vorab.tiers import Tiers
 
 DEFAULT_TIERS = Tiers()
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,19 @@ class Schedule:
     expires: datetime | None = None
     valid: bool = True
     public_until: datetime | None = None  # the end of a public window: from then on only its tier sees it
+    tiers_from: tuple[tuple[str, datetime], ...] = ()  # (tier, `<tier>_from`) of the tiers above members
+
+    def opens(self, tier: str, tiers: Tiers = DEFAULT_TIERS) -> datetime | None:
+        """When a member tier first sees the item before its release: its own `<tier>_from`; without one,
+        at once (None) in the item's own tier, as the next lower tier does above it, NEVER below it. (A
+        public item is the members' at once before its `public_from`.)"""
+        own = self.members_from if tier == tiers.members else dict(self.tiers_from).get(tier)
+        if own is not None:
+            return own
+        rank, lowest = tiers.rank(tier), max(tiers.rank(self.audience), 1)
+        if rank == lowest:
+            return None
+        return self.opens(tiers.names[rank - 1], tiers) if rank > lowest else NEVER
 
     def released(self, clock: datetime, tiers: Tiers = DEFAULT_TIERS) -> bool:
         """True when the item belongs to the public at `clock` (ignoring drafts and expiry): from `public_from`
@@ -55,10 +69,9 @@ def is_visible(schedule: Schedule, audience: str, clock: datetime, tiers: Tiers 
         return False
     if schedule.released(clock, tiers):
         return True  # every tier sees what the public sees
-    if tiers.is_public(audience):
-        return False
-    in_tier = rank >= tiers.rank(schedule.audience)
-    return in_tier and (schedule.members_from is None or schedule.members_from <= clock)
+    # …and what every tier below it sees
+    return any(opens is None or opens <= clock
+               for tier in tiers.names[1:rank + 1] for opens in [schedule.opens(tier, tiers)])
 
 
 def head_start_days(schedule: Schedule, clock: datetime) -> int | None:

@@ -97,14 +97,16 @@ ItemPrints = Callable[[Any, bool], Iterable[Fingerprint]]
 
 
 def secret_fingerprints(all_items: Iterable[Any], public_items: Iterable[Any], public_assets: set[str],
-                        prints_of: ItemPrints | None = None) -> list[Fingerprint]:
-    """Everything not public: whole non-public items, and the member-only parts and fields of public ones.
+                        prints_of: ItemPrints | None = None, *, parts: bool = True) -> list[Fingerprint]:
+    """Everything not public: whole non-public items, and (`parts`) the member-only parts and fields of public
+    ones. For a member tier's area, `public_items` are that tier's and `parts` is False: it reads them whole.
     `prints_of(item, whole)`: item_fingerprints, or a memo of it."""
     public_paths = {item.relpath for item in public_items}
     prints: list[Fingerprint] = []
     for item in all_items:
         whole = item.relpath not in public_paths
-        prints.extend(prints_of(item, whole) if prints_of else item_fingerprints(item, whole=whole))
+        if whole or parts:
+            prints.extend(prints_of(item, whole) if prints_of else item_fingerprints(item, whole=whole))
         # Assets that only non-public text refers to (including in a public item's members-only part).
         for asset in item.assets(body=item.body.text, fields=item.values) - public_assets:
             prints.append(Fingerprint(normalise(posixpath.basename(asset)), "asset", item.path, asset, identity=True))

@@ -92,16 +92,17 @@ def vocabulary(settings: Settings, registry: Registry, public: RunSources, steps
 def public_secrets(settings: Settings, registry: Registry, public: RunSources,
                    member_data: Iterable[Fingerprint] = (), steps_labels: Iterable[str] = (),
                    memo: Memo | None = None) -> Secrets:
-    """The fingerprints of everything `public` (the public's sources at a clock) does not hold, with the text it
-    and the labels share excused, and the short ones only where distinctive. `memo`: what earlier builds
-    computed from the same texts."""
+    """The fingerprints of everything `public` (the public's sources at a clock, or a member tier's, which
+    reads its items whole) does not hold, with the text it and the labels share excused, and the short ones
+    only where distinctive. `memo`: what earlier builds computed from the same texts."""
     memo = memo or Memo(None)
     given = vocabulary(settings, registry, public, steps_labels, memo)
 
     def prints_of(item: Item, whole: bool) -> list[Fingerprint]:
         return memo.fingerprints(item, whole, lambda: item_fingerprints(item, whole=whole))
 
-    items = [fp for fp in secret_fingerprints(registry.items, public.items, public.assets, prints_of)
+    parts = registry.tiers.is_public(public.audience)
+    items = [fp for fp in secret_fingerprints(registry.items, public.items, public.assets, prints_of, parts=parts)
              if not fp.short or distinctive(fp, given.known)]
     member_data = list(member_data)
     everything = memo.matcher(items + member_data)
@@ -155,7 +156,6 @@ def _gate_build(context: BuildContext, memory: Path | None, memo: Path | None) -
               for folder in context.unlisted if not folder.public]
     found = public_secrets(context.settings, context.registry, context.sources[tiers.public],
                            [*context.fingerprints, *tokens], context.label_texts, memo_of_texts)
-    memo_of_texts.save()
     everything, secrets = found.everything, found.public
     member_data = {fp.words for fp in context.fingerprints}  # never excused: it belongs in no page at all
 
@@ -168,9 +168,20 @@ def _gate_build(context: BuildContext, memory: Path | None, memo: Path | None) -
     for folder in context.public_dist:
         later = _released_by(context, folder.public_at, everything) - member_data if folder.public_at else set()
         scans.append(_Scan(f"dist/{folder.name}", context.dist / folder.name, secrets.excusing(later)))
-    if member_data:  # the member areas and every package
+    # Every member area but the highest tier's holds nothing of a higher tier before that area's tier sees it
+    # (and no member data), proved like the public site; the highest tier's area only holds no member data.
+    for tier in tiers.member_tiers[:-1]:
+        held = public_secrets(context.settings, context.registry, context.sources[tier], context.fingerprints,
+                              context.label_texts, memo_of_texts)
+        area = tiers.folder(tier)
+        short = held.public.excusing({fp.words for fp in held.items if fp.short})
+        scans += [_Scan(area, context.site / area, held.public, skip=derived),
+                  _Scan(area, context.site / area, short, only=derived)]
+    memo_of_texts.save()
+    if member_data:  # the highest member area and every package
         only_member_data = everything.excusing(set(everything.by_words) - member_data)
-        scans += [_Scan(folder, context.site / folder, only_member_data) for folder in member_folders]
+        highest = tiers.folder(tiers.member_tiers[-1])
+        scans.append(_Scan(highest, context.site / highest, only_member_data))
         scans.append(_Scan("dist", context.dist, only_member_data))
     report = GateReport(fingerprints=len(secrets.by_words), hits=_unlisted_hits(context.site, context.unlisted))
     for label, root, matcher, skip_dirs, only, skip in scans:

@@ -62,6 +62,11 @@ class FileMemo:
         self._listed.clear()
 
 
+def tier_fields(tiers: Tiers) -> list[str]:
+    """The front-matter fields of the tiers above members, lowest first: ["gold_from"]."""
+    return [f"{tier}_from" for tier in tiers.above(tiers.members)]
+
+
 def load_registry(
     content_dir: Path,
     *,
@@ -124,6 +129,9 @@ class _ItemChecker:
         self.templates = templates
         self.values: dict[str, str] = {}
         self.moments: dict[str, datetime] = {}
+        self.fields = dict(content_type.fields)
+        if "members_from" in self.fields:  # each tier above members has its own: gold_from
+            self.fields |= {name: Field(name, Kind.MOMENT) for name in tier_fields(tiers)}
 
     def problem(self, field: str, expected: str, found_value: str | None) -> None:
         self.source.problems.append(
@@ -132,12 +140,12 @@ class _ItemChecker:
     def check(self) -> Item | None:
         errors_before = len(self.source.problems)
         for key in self.source.entries:
-            if key not in self.type.fields:
-                close = difflib.get_close_matches(key, self.type.fields, n=1)
+            if key not in self.fields:
+                close = difflib.get_close_matches(key, self.fields, n=1)
                 expected = _("a field of {folder} (did you mean '{close}'?)") if close else _("a field of {folder}")
                 self.problem(key, expected.format(folder=self.type.folder, close=close[0] if close else ""), key)
         # Seminars' times are in their own zone: read the zone first.
-        ordered = sorted(self.type.fields.values(), key=lambda f: f.kind is not Kind.TIMEZONE)
+        ordered = sorted(self.fields.values(), key=lambda f: f.kind is not Kind.TIMEZONE)
         for spec in ordered:
             raw = self.source.value(spec.name)
             if raw is None:
@@ -168,6 +176,8 @@ class _ItemChecker:
             members_from=members_from,
             public_from=public_from,
             public_until=self.moments.get("public_until"),
+            tiers_from=tuple((tier, self.moments[f"{tier}_from"]) for tier in self.tiers.above(self.tiers.members)
+                             if f"{tier}_from" in self.moments),
             expires=self.moments.get("expires"),
             valid=len(self.source.problems) == errors_before,
         )
@@ -251,6 +261,7 @@ class _ItemChecker:
         if members_from and public_from and members_from > public_from:
             self.problem("members_from", _("a moment no later than public_from ({moment})").format(
                 moment=self.values["public_from"]), self.source.value("members_from"))
+        self.check_tier_order()
         public_until = self.moments.get("public_until")
         if public_until and public_from and public_until <= public_from:
             self.problem("public_until", _("a moment after public_from ({moment})").format(
@@ -262,6 +273,15 @@ class _ItemChecker:
         if start and end and end < start:
             self.problem("end", _("a moment after start ({moment})").format(moment=self.values["start"]),
                          self.source.value("end"))
+
+    def check_tier_order(self) -> None:
+        """A higher tier sees an item no later than a lower one: gold_from ≤ members_from ≤ public_from."""
+        names = [*tier_fields(self.tiers)[::-1], "members_from", "public_from"]  # highest tier first
+        for index, higher in enumerate(names[:-2]):
+            later = next((name for name in names[index + 1:] if name in self.moments), None)
+            if higher in self.moments and later and self.moments[higher] > self.moments[later]:
+                self.problem(higher, _("a moment no later than {field} ({moment})").format(
+                    field=later, moment=self.values[later]), self.source.value(higher))
 
     def check_body_links(self) -> None:
         base = posixpath.dirname(self.relpath)
