@@ -126,3 +126,28 @@ def test_head_start_counts_whole_days_until_release() -> None:
     assert head_start_days(schedule, at("2027-01-29T09:00")) is None
     later = Schedule("members", members_from=at("2027-01-20T09:00"), public_from=at("2027-01-29T09:00"))
     assert head_start_days(later, T) == 9
+
+
+GOLD = Tiers(("public", "members", "gold"), ("", "members", "gold"))
+
+
+@pytest.mark.parametrize(("schedule", "seen"), [
+    # gold first (gold_from), then members (members_from), then the public (public_from)
+    (Schedule("members", tiers_from=(("gold", T),), members_from=T + DAY, public_from=T + 2 * DAY),
+     {T - SECOND: "", T: "g", T + SECOND: "g", T + DAY - SECOND: "g", T + DAY: "mg", T + 2 * DAY - SECOND: "mg",
+      T + 2 * DAY: "pmg", T + 2 * DAY + SECOND: "pmg"}),
+    # a gold item with members_from: members see it from then on, the public never
+    (Schedule("gold", members_from=T), {T - SECOND: "g", T: "mg", T + SECOND: "mg"}),
+    # a gold item with gold_from and nothing else: gold only, from gold_from
+    (Schedule("gold", tiers_from=(("gold", T),)), {T - SECOND: "", T: "g", T + SECOND: "g"}),
+    # without gold_from, gold sees a members' item when members do
+    (Schedule("members", members_from=T), {T - SECOND: "", T: "mg", T + SECOND: "mg"}),
+    # a public window, then the gold archive
+    (Schedule("gold", public_from=T - DAY, public_until=T), {T - DAY - SECOND: "g", T - SECOND: "pmg", T: "g"}),
+    # expiry ends it for every tier
+    (Schedule("gold", expires=T), {T - SECOND: "g", T: "", T + SECOND: ""}),
+])
+def test_three_tiers_at_every_boundary(schedule: Schedule, seen: dict) -> None:
+    for clock, tiers in seen.items():
+        assert "".join(tier[0] for tier in ("public", "members", "gold")
+                       if is_visible(schedule, tier, clock, GOLD)) == "".join(sorted(tiers, key="pmg".index)), clock

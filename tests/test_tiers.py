@@ -6,13 +6,17 @@ order must follow the tier order."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 
 import pytest
+from invoke import Context
 
 from audiences.rules import parse_moment
 from conftest import Site
 from sitebuild import ContentErrors, LeakFound, Project, build
+from test_editor_check import load_tasks
 
 BODY, FIELD, PART = "kanariengoldbohne", "GOLDKANARIE10", "kanarienkundenpreis"
 BEFORE, MEMBERS, PUBLIC = "2027-01-15T09:00", "2027-02-01T09:00", "2027-03-01T09:00"
@@ -91,13 +95,63 @@ def test_a_tier_may_not_see_an_item_after_a_lower_one(site: Site) -> None:
     site.write("products/bourbon.md", f"title: Bourbon\ngold_from: 2027-02-15\nmembers_from: {MEMBERS}\n\nRund.\n")
     with pytest.raises(ContentErrors) as refused:
         site.build(BEFORE)
-    assert str(refused.value).count("\n") >= 1
     assert "content/products/bourbon.md:2: gold_from: erwartet einen Zeitpunkt, der nicht nach members_from liegt " \
            "(2027-02-01T09:00:00+01:00), gefunden '2027-02-15'" in str(refused.value)
 
 
 def test_two_tiers_know_no_gold_from(site: Site) -> None:
     site.write("products/bourbon.md", "title: Bourbon\ngold_from: 2027-02-15\n\nRund.\n")
-    with pytest.raises(ContentErrors, match="content/products/bourbon.md:2: gold_from: erwartet ein Feld von "
-                                            "products"):
+    with pytest.raises(ContentErrors) as refused:
         site.build(BEFORE)
+    assert "content/products/bourbon.md:2: gold_from: erwartet ein Feld von products" in str(refused.value)
+
+
+def test_a_gold_issue_reaches_gold_before_members_and_says_by_how_much(site: Site) -> None:
+    three_tiers(site)
+    site.write("../newsletters/gold-januar.md", "subject: Nur für Top-Kunden\naudience: gold\n"
+                                                 "send_date: 2027-01-16T09:00\nproducts: goldbohne\n\nHallo.\n")
+    site.build(BEFORE)
+    manifest = json.loads((site.root / "dist" / "newsletters" / "gold-januar" / "manifest.json").read_text())
+    assert (manifest["audience"], manifest["head_start_over"]) == ("gold", "members")
+    assert [(f["slug"], f["head_start_days"]) for f in manifest["featured"]] == [("goldbohne", 16)]
+    assert (site.output / "gold" / "newsletter" / "gold-januar" / "index.html").is_file()
+    assert not (site.output / "members" / "newsletter" / "gold-januar").exists()
+
+    site.write("../newsletters/gold-januar.md", "subject: Nur für Top-Kunden\naudience: gold\n"
+                                                 "send_date: 2027-01-31T21:00\nproducts: goldbohne\n\nHallo.\n")
+    with pytest.raises(ContentErrors) as refused:
+        site.build(BEFORE)
+    assert "newsletters/gold-januar.md:4: products: erwartet einen Vorsprung von mindestens 1 Tag, bevor members " \
+           "es sehen (2027-02-01T09:00:00+01:00 liegt nur 12 Stunden nach send_date), gefunden 'goldbohne'" \
+           in str(refused.value)
+
+
+def test_the_gold_area_says_how_far_ahead_its_readers_are(site: Site) -> None:
+    three_tiers(site)
+    site.write("products/bourbon.md", "title: Bourbon\ngold_from: 2027-01-10\nmembers_from: 2027-02-05T09:00\n\n"
+                                      "Rund.\n")
+    site.build(BEFORE)
+    gold = (site.output / "gold" / "produkte" / "index.html").read_text(encoding="utf-8")
+    assert "Vorschau für Top-Kunden · für alle Kunden ab <time datetime=\"2027-02-05T09:00:00+01:00\">" in gold
+    assert "Sie sehen es 21 Tage vor allen Kunden" in gold
+    assert "Sie sehen es 17 Tage vor allen Kunden" in gold  # the gold item, for members from 1 February
+    members = (site.output / "members" / "produkte" / "index.html").read_text(encoding="utf-8")
+    assert "Top-Kunden" not in members and "Bourbon" not in members
+
+
+def test_search_calendars_and_the_schedule_per_tier(site: Site, monkeypatch, capsys) -> None:
+    three_tiers(site)
+    site.write("seminars/gold-cupping.md", f"title: Cupping für Top-Kunden\naudience: gold\nmembers_from: {MEMBERS}\n"
+                                          "start: 2027-03-10 18:00\nend: 2027-03-10 20:00\nlocation: Rösterei\n\n"
+                                          "Wir verkosten die Goldbohne.\n")
+    site.build(BEFORE)
+    index = {folder: " ".join(gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+                              for p in (site.output / folder / "pagefind" / "fragment").glob("*.pf_fragment"))
+             for folder in ("", "members", "gold")}
+    assert BODY in index["gold"].lower() and BODY not in index["members"].lower() + index[""].lower()
+    assert "Cupping für Top-Kunden" in (site.output / "gold" / "seminare" / "kalender.ics").read_text()
+    assert "Cupping für Top-Kunden" not in (site.output / "members" / "seminare" / "kalender.ics").read_text()
+    load_tasks(monkeypatch, site.root).schedule_(Context(), from_="2027-01-15", days=60, json=True)
+    rows = [(t["moment"], t["what"], t["path"]) for t in json.loads(capsys.readouterr().out)["transitions"]]
+    assert ("2027-02-01T09:00:00+01:00", "visible to members", "content/products/goldbohne.md") in rows
+    assert ("2027-03-01T09:00:00+01:00", "public", "content/products/goldbohne.md") in rows

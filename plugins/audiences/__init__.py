@@ -17,7 +17,7 @@ from pelican import signals
 from outputs import write_output
 from vorab.tiers import DEFAULT_TIERS, Tiers
 
-from .rules import Schedule, head_start_days
+from .rules import NEVER, Schedule, head_start_days, lead_days, seen_from
 
 
 def set_defaults(pelican: Any) -> None:
@@ -58,6 +58,20 @@ def attach_schedule(content: Any) -> None:
     content.in_preview = not schedule.released(clock, tiers) and not content.archived
     content.head_start_days = head_start_days(schedule, clock)
     content.teaser_only = meta.get("teaser") == "true"
+    content.tier_preview = _tier_preview(schedule, settings["AUDIENCE"], clock, tiers)
+
+
+def _tier_preview(schedule: Schedule, audience: str, clock: datetime, tiers: Tiers) -> dict[str, Any] | None:
+    """In the area of a tier above members, for an item the tier below does not see yet: when it will (None:
+    never), how many days ahead this tier is, and what pages call both tiers' readers."""
+    below = tiers.below(audience)
+    if below is None or tiers.is_public(below):
+        return None
+    theirs = seen_from(schedule, below, tiers)
+    if theirs is not None and theirs <= clock:
+        return None
+    return {"from": None if theirs == NEVER else theirs, "days": lead_days(schedule, audience, clock, tiers),
+            "label": tiers.label(audience), "below": tiers.label(below)}
 
 
 def write_robots_txt(pelican: Any) -> None:

@@ -74,6 +74,27 @@ def is_visible(schedule: Schedule, audience: str, clock: datetime, tiers: Tiers 
                for tier in tiers.names[1:rank + 1] for opens in [schedule.opens(tier, tiers)])
 
 
+def seen_from(schedule: Schedule, tier: str, tiers: Tiers = DEFAULT_TIERS) -> datetime | None:
+    """The first moment `tier` sees the item (None: from the start, NEVER: never), drafts and expiry aside."""
+    if schedule.public_from is not None:
+        public: datetime | None = schedule.public_from
+    else:
+        public = None if schedule.audience == tiers.public or schedule.public_until is not None else NEVER
+    moments = [public, *(schedule.opens(t, tiers) for t in tiers.names[1:tiers.rank(tier) + 1])]
+    return None if None in moments else min(moment for moment in moments if moment is not None)
+
+
+def lead_days(schedule: Schedule, tier: str, clock: datetime, tiers: Tiers = DEFAULT_TIERS) -> int | None:
+    """Whole days (rounded up) that `tier` sees an item before the tier below it, counted from `clock` (or
+    from when `tier` first sees it, if later); None when the tier below sees it already, or never will."""
+    lower = tiers.names[tiers.rank(tier) - 1]
+    theirs = seen_from(schedule, lower, tiers)
+    if theirs is None or theirs == NEVER or theirs <= clock:
+        return None
+    ours = seen_from(schedule, tier, tiers)
+    return math.ceil((theirs - max(clock, ours or clock)) / timedelta(days=1))
+
+
 def head_start_days(schedule: Schedule, clock: datetime) -> int | None:
     """Whole days (rounded up) that members see an item before the public does, counted from `clock`."""
     if schedule.public_from is None or schedule.public_from <= clock:

@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from audiences.rules import head_start_days, is_visible
+from audiences.rules import NEVER, head_start_days, is_visible, lead_days, seen_from
 from vorab.errors import ContentProblem, found
 from vorab.history import History
 from vorab.messages import _, ngettext
 from vorab.model import Item, Registry
+from vorab.tiers import Tiers
 
 FEATURE_FIELDS = {"products": "products", "seminars": "seminars", "faq": "faq"}  # field → content folder
 FORBIDDEN_HTML = re.compile(r"<\s*(script|iframe|form)\b", re.IGNORECASE)
@@ -31,7 +32,8 @@ AUTO = "auto"
 class Issue:
     item: Item
     featured: dict[str, list[Item]] = field(default_factory=dict)  # field → items, in the editor's order
-    head_start_days: dict[str, int] = field(default_factory=dict)  # item slug → days before public release
+    # item slug → days before public release (for a tier above members: before the tier below it sees it)
+    head_start_days: dict[str, int] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -91,7 +93,8 @@ def resolve_issues(registry: Registry, min_head_start: timedelta, clock: datetim
             if issue.featured[name]:  # "auto" becomes the chosen slugs: the archive page shows what was sent
                 item.values[name] = ", ".join(featured.slug for featured in issue.featured[name])
         if not registry.tiers.is_public(issue.audience):  # a sent issue's head start was checked before it went
-            _check_head_start(issue, min_head_start, [] if moment.sent else resolved.problems)  # out
+            _check_head_start(issue, min_head_start, [] if moment.sent else resolved.problems,  # out
+                              registry.tiers)
         featured_before |= {i.relpath for i in issue.featured["products"]}
         resolved.issues.append(issue)
     return resolved
@@ -165,8 +168,12 @@ def _select(issue: Issue, name: str, folder: str, registry: Registry, featured_b
     return selected
 
 
-def _check_head_start(issue: Issue, minimum: timedelta, problems: list[ContentProblem]) -> None:
-    """The product's promise: a members' issue reaches members before the public sees what it features."""
+def _check_head_start(issue: Issue, minimum: timedelta, problems: list[ContentProblem], tiers: Tiers) -> None:
+    """The product's promise: a members' issue reaches members before the public sees what it features; the
+    issue of a higher tier reaches it before the tier below it sees what it features."""
+    if tiers.rank(issue.audience) > 1:
+        _check_lead(issue, minimum, problems, tiers)
+        return
     send = issue.send_date
     for name, items in issue.featured.items():
         for item in items:
@@ -186,6 +193,27 @@ def _check_head_start(issue: Issue, minimum: timedelta, problems: list[ContentPr
                         minimum=_span(minimum), public_from=public_from.isoformat(), span=_span(public_from - send)),
                     item.slug))
             elif (days := head_start_days(item.schedule, send)) is not None:
+                issue.head_start_days[item.slug] = days
+
+
+def _check_lead(issue: Issue, minimum: timedelta, problems: list[ContentProblem], tiers: Tiers) -> None:
+    """_check_head_start for a tier above members, against the tier below it."""
+    send, lower = issue.send_date, tiers.below(issue.audience) or tiers.public
+    for name, items in issue.featured.items():
+        for item in items:
+            theirs = seen_from(item.schedule, lower, tiers)
+            if theirs == NEVER:
+                continue
+            if theirs is None or theirs <= send:
+                problems.append(_problem(issue.item, name, _("items {lower} do not see yet at send_date {moment}")
+                                         .format(lower=lower, moment=send.isoformat()), item.slug))
+            elif theirs - send < minimum:
+                problems.append(_problem(
+                    issue.item, name, _("a head start of at least {minimum} before {lower} see it ({moment} is only "
+                                        "{span} after send_date)").format(
+                        minimum=_span(minimum), lower=lower, moment=theirs.isoformat(), span=_span(theirs - send)),
+                    item.slug))
+            elif (days := lead_days(item.schedule, issue.audience, send, tiers)) is not None:
                 issue.head_start_days[item.slug] = days
 
 

@@ -13,6 +13,7 @@ from catalog import item_url
 from design.tokens import load_tokens
 from vorab.errors import BuildFailed
 from vorab.messages import _
+from vorab.tiers import Tiers
 
 from .eml import preview_eml
 from .esps import ESPS
@@ -72,6 +73,7 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
         "subject": issue.value("subject"),
         "preheader": issue.value("preheader"),
         "audience": issue.audience,
+        "head_start_over": Tiers.from_settings(settings).below(issue.audience),  # whom head_start_days beat
         "send_date": issue.send_date.isoformat(),
         "lang": issue.value("lang", settings["DEFAULT_LANG"]),
         "web_version": rendered.web_version_url,
@@ -88,3 +90,4 @@ def write_package(issue: Issue, rendered: Rendered, settings: dict[str, Any], ta
     }
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
+

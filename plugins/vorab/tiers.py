@@ -1,16 +1,19 @@
 """The audiences of a site as a value: tiers, lowest first — the public, then each member tier.
 
 `AUDIENCE_TIERS = ("public", "members")` in the settings; a further tier (e.g. "gold") is one more name there.
-Each tier above the public has its site in a folder of output/ (`<TIER>_PATH`, default the tier's name).
+Each tier above the public has its site in a folder of output/ (`<TIER>_PATH`, default the tier's name), and a
+label for its readers on pages (`<TIER>_LABEL`, defaults in DEFAULT_LABELS).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_TIERS: tuple[str, ...] = ("public", "members")
+# What pages call a tier's readers (`<TIER>_LABEL` overrides it): "Sie sehen es 3 Wochen vor allen Kunden".
+DEFAULT_LABELS = {"public": "Öffentlichkeit", "members": "Kunden", "gold": "Top-Kunden"}
 
 
 @dataclass(frozen=True)
@@ -19,15 +22,19 @@ class Tiers:
 
     names: tuple[str, ...] = DEFAULT_TIERS
     folders: tuple[str, ...] = ("", "members")
+    # What pages call each tier's readers (empty: DEFAULT_LABELS, else the name); words, not identity.
+    labels: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
-        if len(self.names) < 2 or len(set(self.names)) != len(self.names) or len(self.folders) != len(self.names):
+        if len(self.names) < 2 or len(set(self.names)) != len(self.names) or len(self.folders) != len(self.names) \
+                or len(self.labels) not in (0, len(self.names)):
             raise ValueError(f"expected the public and at least one member tier, each once, found {self.names!r}")
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Tiers:
         names = tuple(settings.get("AUDIENCE_TIERS", DEFAULT_TIERS))
-        return cls(names, ("", *(str(settings.get(f"{name.upper()}_PATH", name)) for name in names[1:])))
+        return cls(names, ("", *(str(settings.get(f"{name.upper()}_PATH", name)) for name in names[1:])),
+                   tuple(str(settings.get(f"{name.upper()}_LABEL", DEFAULT_LABELS.get(name, name))) for name in names))
 
     @property
     def public(self) -> str:
@@ -60,6 +67,16 @@ class Tiers:
     def folder(self, tier: str) -> str:
         """The folder of a tier's site inside output/: '' for the public, e.g. 'members' for members."""
         return self.folders[self.rank(tier)]
+
+    def label(self, tier: str) -> str:
+        """What pages call the readers of a tier: "Kunden", "Top-Kunden"."""
+        rank = self.rank(tier)
+        return self.labels[rank] if self.labels else DEFAULT_LABELS.get(tier, tier)
+
+    def below(self, tier: str) -> str | None:
+        """The next lower tier (None for the public)."""
+        rank = self.rank(tier)
+        return self.names[rank - 1] if rank else None
 
     def is_public(self, tier: str) -> bool:
         return tier == self.public
