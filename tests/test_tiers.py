@@ -155,3 +155,26 @@ def test_search_calendars_and_the_schedule_per_tier(site: Site, monkeypatch, cap
     rows = [(t["moment"], t["what"], t["path"]) for t in json.loads(capsys.readouterr().out)["transitions"]]
     assert ("2027-02-01T09:00:00+01:00", "visible to members", "content/products/goldbohne.md") in rows
     assert ("2027-03-01T09:00:00+01:00", "public", "content/products/goldbohne.md") in rows
+
+
+ONCE = "erwartet die Öffentlichkeit und mindestens eine Kundenstufe, jede einmal, die niedrigste zuerst (z. B. " \
+       "('public', 'members'))"
+
+
+@pytest.mark.parametrize(("tiers", "problems"), [
+    ('("public",)', [f"pelicanconf.py:6: AUDIENCE_TIERS: {ONCE}, gefunden ('public',)"]),
+    ('("public", "public")', [f"pelicanconf.py:6: AUDIENCE_TIERS: {ONCE}, gefunden ('public', 'public')"]),
+    ('("public", "Gold Kunden")', [
+        "pelicanconf.py:6: AUDIENCE_TIERS: erwartet eine Liste; jedes Element: einen Slug aus Kleinbuchstaben, "
+        "Ziffern und Bindestrichen, gefunden ('public', 'Gold Kunden')",
+        "pelicanconf.py:6: GOLD KUNDEN_PATH: erwartet einen Ordnernamen (Buchstaben, Ziffern, _ -), gefunden "
+        "'Gold Kunden'"]),
+])
+def test_tiers_that_cannot_be_are_refused_before_any_file_is_read(site: Site, tiers: str, problems: list[str]) -> None:
+    with site.settings_file.open("a", encoding="utf-8") as settings:
+        settings.write(f"AUDIENCE_TIERS = {tiers}\n")
+    site.write("products/bourbon.md", "title: Bourbon\n\nRund.\n")
+    with pytest.raises(ContentErrors) as refused:
+        site.build(BEFORE)
+    assert [line.strip() for line in str(refused.value).splitlines()[1:]] == problems
+    assert not site.output.exists()

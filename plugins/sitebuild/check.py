@@ -33,7 +33,9 @@ def validate(settings: Settings, settings_file: Path, clock: datetime, memo: Fil
     an earlier validation in this process found in files that have not changed since."""
     validation = Validation(settings, settings_file, None, clock)
     validation.problems += option_problems(settings, {**CORE_OPTIONS, **hooks.OPTIONS}, settings_file)
-    validation.problems += _tier_problems(settings, settings_file)
+    tiers = _tier_problems(settings, settings_file)
+    if tiers:  # every file is read against the tiers, and so is every capability's setting
+        raise ContentErrors(validation.problems + tiers)
     validation.problems += _filename_link_problems(Path(settings["PATH"]), _newsletters(settings), memo)
     try:
         validation.registry = load_project_registry(settings, memo)
