@@ -96,9 +96,9 @@ def _progress(message: str) -> None:
     print(f"… {message}", file=sys.stderr, flush=True)
 
 
-def _clock(as_of: str | None, project: Project) -> datetime:
+def _clock(as_of: str | None, project: Project, option: str = "--as-of") -> datetime:
     try:
-        return parse_clock(as_of, project.settings())
+        return parse_clock(as_of, project.settings(), option)
     except BuildFailed as error:
         raise Exit(str(error), code=1) from None
 
@@ -136,7 +136,7 @@ def schedule_(c: Context, from_: str | None = None, days: int = 90, json: bool =
     from editor.schedule import as_json, as_table, transitions, warnings
 
     project = _project(False)
-    start = _clock(from_, project)
+    start = _clock(from_, project, "--from")
     end = start + timedelta(days=int(days))
     coming = transitions(_validated(project, start).items, start, end)
     if json:

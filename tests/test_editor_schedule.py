@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from invoke import Context
+from invoke.exceptions import Exit
 
 from conftest import Site
 from test_editor_check import load_tasks
@@ -74,3 +76,11 @@ def test_table_shows_the_members_head_start_and_what_is_never_public(site: Site,
         "2027-02-02T09:00+01:00  Newsletter an members versandt  newsletters/februar.md  Februar",
         "Warnung: content/faq/intern.md: Kunden sehen es ab 2027-01-20T00:00+01:00, öffentlich wird es aber nie "
         "(kein public_from, oder public_from nicht vor expires)"]
+
+
+def test_a_bad_start_is_reported_as_the_option_the_editor_typed(site: Site, monkeypatch) -> None:
+    scheduled_site(site)
+    with pytest.raises(Exit) as refused:
+        load_tasks(monkeypatch, site.root).schedule_(Context(), from_="31.2.2027")
+    assert refused.value.message == ("--from: erwartet ein Datum oder Datum mit Uhrzeit (z. B. 15.01.2027 09:00 oder "
+                                     "2027-01-15T09:00), gefunden '31.2.2027'")

@@ -109,15 +109,16 @@ def register_plugins(settings: Settings) -> None:
             plugin.register()
 
 
-def parse_clock(text: str | None, settings: Settings) -> datetime:
-    """The build clock: an ISO 8601 moment in the site's zone, or now."""
+def parse_clock(text: str | None, settings: Settings, option: str = "--as-of") -> datetime:
+    """The build clock: an ISO 8601 or German moment in the site's zone, or now. `option`: what the editor
+    typed it as, for the message."""
     if not text:
         return datetime.now(ZoneInfo(settings["TIMEZONE"]))
     try:
         return parse_moment(text, settings["TIMEZONE"])
     except ValueError:
-        raise BuildFailed(_("--as-of: expected a date or date-time (e.g. 15.01.2027 09:00 or 2027-01-15T09:00), "
-                            "found {found}").format(found=repr(text))) from None
+        raise BuildFailed(_("{option}: expected a date or date-time (e.g. 15.01.2027 09:00 or 2027-01-15T09:00), "
+                            "found {found}").format(option=option, found=repr(text))) from None
 
 
 def load_project_registry(settings: Settings, memo: FileMemo | None = None) -> Registry:
