@@ -21,6 +21,9 @@ def test_new_writes_every_field_and_a_german_slug(site: Site, monkeypatch, capsy
     assert list(source.entries) == list(BY_FOLDER["products"].fields)
     assert source.value("title") == "Röstung für Büros: Straße"
     assert source.value("status") == "draft"
+    four_weeks = datetime.now().date() + timedelta(weeks=4)  # written the way the editors write dates
+    assert source.value("public_from") in {four_weeks.strftime("%d.%m.%Y"),
+                                           (four_weeks - timedelta(days=1)).strftime("%d.%m.%Y")}
     assert source.body.startswith("<!--\nDie Felder von products (ein leerer Wert heißt: nicht gesetzt; diese Notiz "
                                   "darf jederzeit gelöscht werden):\ntitle         Pflichtfeld; Text\n")
     assert "offer_code    Text; nur im Kundenbereich: nie auf der öffentlichen Website\n" in source.body

@@ -87,15 +87,21 @@ def explain(spec: Field, tiers: Iterable[str]) -> str:
     return "; ".join(part for part in parts if part)
 
 
+def _german(day: date) -> str:
+    """A date the way the editors write it (15.01.2027); the build reads ISO dates as well."""
+    return day.strftime("%d.%m.%Y")
+
+
 def suggested_values(kind: ContentType, today: date) -> dict[str, str]:
     """Sensible starting values: a draft in the type's default audience, with dates a few weeks ahead."""
     values = {"audience": kind.default_audience, "status": "draft"}
     if kind.folder == "products":  # a preview: members first, the public four weeks later
-        values["public_from"] = (today + timedelta(weeks=4)).isoformat()
+        values["public_from"] = _german(today + timedelta(weeks=4))
     if kind.folder == "seminars":
         day = today + timedelta(weeks=6)
-        values |= {"start": f"{day}T18:00", "end": f"{day}T20:00", "expires": (day + timedelta(days=1)).isoformat()}
+        values |= {"start": f"{_german(day)} 18:00", "end": f"{_german(day)} 20:00",
+                   "expires": _german(day + timedelta(days=1))}
     if kind.release_field:
-        values |= {kind.release_field: f"{today + timedelta(days=1)}T09:00", "products": "auto"}
+        values |= {kind.release_field: f"{_german(today + timedelta(days=1))} 09:00", "products": "auto"}
     return {name: value for name, value in values.items() if name in kind.fields}
 
