@@ -110,7 +110,8 @@ def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
 
     def leaky_index(context) -> None:
         members = context.audience_root("members")
-        subprocess.run(index_command(members, set(), context.settings), check=True, capture_output=True)
+        subprocess.run(index_command(members, members / "pagefind", context.settings), check=True,
+                       capture_output=True)
         shutil.move(members / "pagefind", context.site / "pagefind")
         context.produced.update(str(p) for p in (context.site / "pagefind").rglob("*"))  # as every step does
         fragments.update((p.relative_to(context.site).as_posix(), p.read_bytes())
