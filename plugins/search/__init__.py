@@ -11,7 +11,7 @@ binary comes with PyPI's `pagefind[bin]`; nothing is downloaded at build time.
 Every site gets a results page, `suche/index.html` (the theme's `search.html`, a direct template this plugin adds
 in each run), which loads its own site's index only: the public results page can only ever fetch `pagefind/` of the
 public site. The results page itself is left out of the index. Umlauts need nothing of ours: Pagefind's German
-index matches "muehle" with "Mühle" and "Mühle" with "Muehle" (tests/test_search.py holds it to that).
+index matches "muehle" with "Mühle" and "Mühle" with "Muehle" (tests/test_search_ui.py holds it to that).
 
 Settings: `SEARCH_ROOT_SELECTOR` (the part of a page that is indexed; default `main`, so the navigation and the
 footer are not).
