@@ -16,12 +16,12 @@ PAGES = {
     "public": ["index.html", "produkte/index.html", "produkte/morgenrot-hausmischung/index.html",
                "seminare/index.html", "seminare/tag-der-offenen-roesterei/index.html", "fragen/index.html",
                "fragen/wie-lagere-ich-kaffee-richtig/index.html", "ansprechpartner/index.html",
-               "fuer-kunden/index.html", "lieferung/index.html"],
+               "fuer-kunden/index.html", "lieferung/index.html", "suche/index.html"],
     "members": ["members/index.html", "members/produkte/index.html", "members/produkte/hochland-geisha/index.html",
                 "members/seminare/index.html", "members/seminare/cupping-fuer-kunden/index.html",
                 "members/fragen/index.html", "members/fragen/wie-funktionieren-die-vorbestellcodes/index.html",
                 "members/ansprechpartner/index.html", "members/ansprechpartner/lena-hofmann/index.html",
-                "members/willkommen/index.html", "members/lieferung/index.html"],
+                "members/willkommen/index.html", "members/lieferung/index.html", "members/suche/index.html"],
 }
 
 

@@ -38,7 +38,8 @@ def test_questions_grouped_with_anchors_and_contact(site: Site) -> None:
     assert result.gate.passed
     members = (site.output / "members" / "fragen" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<section class="faq-group" id="([^"]+)"', members) == ["thema-abo", "thema-lieferung"]
-    assert '<details class="faq" id="lieferung" data-faq>' in members
+    assert ('<details class="faq" data-faq>\n    <summary>Wie lange dauert die Lieferung?</summary>\n'
+            '    <div class="faq__answer" id="lieferung">') in members  # the anchor inside: a link opens it
     assert members.count("Noch Fragen?") == 2
     assert "mailto:jonas@example.org?subject=Frage%20zu%3A%20Wie%20pausiere%20ich%20mein%20Abo%3F" in members
     assert "data-faq-filter hidden" in members  # the filter box appears only with JavaScript

@@ -352,16 +352,19 @@ def test_a_page_named_like_a_section_is_refused(site: Site) -> None:
     page(site, "pages/theme.md", "Text.")
     page(site, "pages/angebote.md", "Text.", "slug: produkte\n")
     page(site, "pages/suche.md", "Text.", "slug: pagefind\n")
+    page(site, "pages/suchseite.md", "Text.", "slug: suche\n")
     with pytest.raises(ContentErrors) as caught:
         site.build(CLOCK)
-    sections = ("ansprechpartner, fragen, images, kalender, members, newsletter, pagefind, produkte, seminare, theme, "
-                "unlisted")
+    sections = ("ansprechpartner, fragen, images, kalender, members, newsletter, pagefind, produkte, seminare, suche, "
+                "theme, unlisted")
     expected = f"slug: erwartet einen Slug, der keinen Bereich der Website benennt ({sections}); "
     assert [str(problem) for problem in caught.value.problems] == [
         f"content/pages/angebote.md:2: {expected}'produkte' ist belegt: ein Bereich, gefunden 'produkte'",
         f"content/pages/members.md:1: {expected}'members' ist belegt: ein Kundenbereich, gefunden 'members' (aus dem "
         "Dateinamen)",
         f"content/pages/suche.md:2: {expected}'pagefind' ist belegt: der Suchindex, gefunden 'pagefind'",
+        f"content/pages/suchseite.md:2: {expected}'suche' ist belegt: die Seite mit den Suchergebnissen, gefunden "
+        "'suche'",
         f"content/pages/theme.md:1: {expected}'theme' ist belegt: die Dateien des Themes, gefunden 'theme' (aus dem "
         "Dateinamen)"]
     assert not site.output.exists()

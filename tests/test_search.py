@@ -18,7 +18,7 @@ import pytest
 
 from audiences.rules import parse_moment
 from conftest import Site, needs_program
-from search import index_command
+from search import index_command, index_sites
 from sitebuild import LeakFound, Project, build
 from sitebuild.runner import Ended, Run, checked, run_pelican
 from vorab.errors import BuildFailed
@@ -114,7 +114,8 @@ def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
 
     def leaky_index(context) -> None:
         members = context.audience_root("members")
-        subprocess.run(index_command(members, set(), context.settings), check=True, capture_output=True)
+        subprocess.run(index_command(members, members / "pagefind", context.settings), check=True,
+                       capture_output=True)
         shutil.move(members / "pagefind", context.site / "pagefind")
         context.produced.update(str(p) for p in (context.site / "pagefind").rglob("*"))  # as every step does
         fragments.update((p.relative_to(context.site).as_posix(), p.read_bytes())
@@ -128,6 +129,26 @@ def test_leak_gate_reads_the_index_fragments(site: Site) -> None:
         data = fragments[hit.file]
         assert data[:2] == b"\x1f\x8b" and gzip.decompress(data).startswith(b"pagefind_dcd")
         assert CANARY.encode() not in data
+    assert not (site.output / "pagefind").exists()  # nothing was published
+
+
+def test_leak_gate_reads_every_bundle_of_the_public_index(site: Site) -> None:
+    """After the real search step, a member index slipped in as a further public bundle: the gate reads its
+    fragments as well (only the stems in index/ and the metadata of a bundle are read for phrases alone)."""
+    write_faqs(site)
+    bundle = Path("pagefind") / "part-2"
+
+    def leaky_bundle(context) -> None:
+        members = context.audience_root("members")
+        subprocess.run(index_command(members, context.site / bundle, context.settings), check=True,
+                       capture_output=True)
+        (context.site / "pagefind" / "bundles.json").write_text('{"merge": ["part-2/"]}\n', encoding="utf-8")
+        context.produced.update(str(p) for p in (context.site / "pagefind").rglob("*"))
+
+    with pytest.raises(LeakFound) as caught:
+        build(Project(site.settings_file), parse_moment(CLOCK, "Europe/Berlin"), steps=[index_sites, leaky_bundle])
+    files = {hit.file for hit in caught.value.report.hits if CANARY in hit.fingerprint.text}
+    assert any(file.startswith(f"{bundle.as_posix()}/fragment/") for file in files), files
     assert not (site.output / "pagefind").exists()  # nothing was published
 
 

@@ -1,4 +1,5 @@
-// Progressive enhancement for the FAQ list: a live filter box, and the question named in the URL opened.
+// Progressive enhancement for the FAQ list: a live filter box, and the question named in the URL opened (the
+// anchor is on the answer inside its <details>: browsers that reveal a link's target open it themselves).
 // Without this script every question is still there, each a <details> that opens on its own.
 (function () {
   "use strict";
@@ -8,7 +9,8 @@
 
   function openTarget() {
     var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target && target.tagName === "DETAILS") target.open = true;
+    var question = target && target.closest("details");
+    if (question) question.open = true;
   }
   openTarget();
   window.addEventListener("hashchange", openTarget);
@@ -16,13 +18,18 @@
   if (!box || !questions.length) return;
   var input = box.querySelector("input");
   var status = box.querySelector("[role=status]");
-  var words = function (text) { return text.toLocaleLowerCase("de").split(/\s+/).filter(Boolean); };
+  // Umlauts as they are typed without them, both ways: "muehle" finds "Mühle", "Mühle" finds "Muehle".
+  var fold = function (text) {
+    return text.normalize("NFC").toLocaleLowerCase("de")
+      .replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss");
+  };
+  var words = function (text) { return fold(text).split(/\s+/).filter(Boolean); };
 
   function filter() {
     var wanted = words(input.value);
     var shown = 0;
     questions.forEach(function (question) {
-      var text = question.textContent.toLocaleLowerCase("de");
+      var text = fold(question.textContent);
       var match = wanted.every(function (word) { return text.indexOf(word) !== -1; });
       question.hidden = !match;
       if (match) shown += 1;
@@ -30,7 +37,7 @@
     groups.forEach(function (group) {
       group.hidden = !group.querySelector("[data-faq]:not([hidden])");
     });
-    status.textContent = !wanted.length ? ""
+    status.textContent = !wanted.length ? "" : !shown ? box.dataset.none
       : shown === 1 ? box.dataset.one : box.dataset.many.replace("{n}", shown);
   }
 
