@@ -1,0 +1,74 @@
+"""The shop's frame: whole cards as one link each, the header's menu without JavaScript, the 401 page naming who
+gives access — and nothing of the member area on that public page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import Site
+from sitebuild import BuildFailed
+
+CLOCK = "2027-01-15T09:00"
+
+
+def contact(site: Site, slug: str, audience: str) -> None:
+    site.write(f"contacts/{slug}.md", f"""\
+        name: Jonas Kanarienberger
+        audience: {audience}
+        role: Kundenservice
+        email: {slug}@example.org
+        phone: +49 761 1234 5
+
+        Text.
+        """)
+
+
+def test_the_401_page_names_the_access_contact_and_nothing_of_the_member_area(site: Site) -> None:
+    contact(site, "jonas", "public")
+    site.write("products/geheim.md", "title: Kanarienröstung\nsummary: Eine kanarienbohne.\n\nText.\n")
+    site.settings_file.write_text(site.settings_file.read_text() + 'GATE_ACCESS_CONTACT = "jonas"\n')
+    site.build(CLOCK)
+    page = (site.output / "401.html").read_text(encoding="utf-8")
+    assert "Jonas Kanarienberger hilft Ihnen gern." in page
+    assert 'href="mailto:jonas@example.org?subject=Zugang%20zum%20Kundenbereich"' in page
+    assert 'href="tel:+4976112345"' in page
+    assert "kanarienröstung" not in page.lower() and "kanarienbohne" not in page.lower()
+
+
+def test_without_an_access_contact_the_401_page_asks_to_get_in_touch(site: Site) -> None:
+    site.write("pages/ueber-uns.md", "title: Über uns\n\nText.\n")
+    site.build(CLOCK)
+    page = (site.output / "401.html").read_text(encoding="utf-8")
+    assert "Sprechen Sie uns an – wir helfen Ihnen gern weiter." in page and "hilft Ihnen gern." not in page
+
+
+@pytest.mark.usefixtures("english_messages")
+def test_a_members_only_access_contact_is_refused(site: Site) -> None:
+    """The public run never has a members' contact: the 401 page would silently name no one."""
+    contact(site, "jonas", "members")
+    contact(site, "lena", "public")
+    site.settings_file.write_text(site.settings_file.read_text() + 'GATE_ACCESS_CONTACT = "jonas"\n')
+    with pytest.raises(BuildFailed) as failure:
+        site.build(CLOCK)
+    assert "GATE_ACCESS_CONTACT: expected the slug of a contact person in contacts/ whom the public may see " \
+           "(lena), found 'jonas'" in str(failure.value)
+
+
+def test_every_card_is_one_link_and_the_menu_a_disclosure(site: Site) -> None:
+    site.write("products/bohne.md", "title: Bohne\nsummary: Mit [Link](https://example.org/).\n"
+                                    "public_from: 2027-02-05T09:00\n\nText.\n")
+    site.write("seminars/kurs.md", "title: Kurs\naudience: public\nstart: 2027-05-14T18:00\n"
+                                   "end: 2027-05-14T20:00\n\nText.\n")
+    site.build(CLOCK)
+    for path in ("members/index.html", "members/produkte/index.html", "index.html", "seminare/index.html"):
+        page = (site.output / path).read_text(encoding="utf-8")
+        cards = re.findall(r'<article class="card.*?</article>', page, re.S)
+        assert cards, path
+        for card in cards:
+            links = re.findall(r"<a\b[^>]*>", card)
+            assert len(links) == 1 and 'class="card__title"' in card, (path, links)
+        header = re.search(r"<header class=\"site-header.*?</header>", page, re.S)[0]
+        assert re.search(r'<details class="menu">\s*<summary class="menu__toggle">.*?</summary>\s*<nav ', header,
+                         re.S), path
