@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import Site
+from conftest import Site, needs_program
 from sitebuild import BuildFailed
 
 CLOCK = "2027-01-15T09:00"
@@ -72,3 +72,23 @@ def test_every_card_is_one_link_and_the_menu_a_disclosure(site: Site) -> None:
         header = re.search(r"<header class=\"site-header.*?</header>", page, re.S)[0]
         assert re.search(r'<details class="menu">\s*<summary class="menu__toggle">.*?</summary>\s*<nav ', header,
                          re.S), path
+
+
+def test_screenshots_of_both_sites_at_phone_and_desktop_width(site: Site, tmp_path) -> None:
+    """`invoke screenshots`: every main page that was built, both sites, 375 and 1280 px, light and dark."""
+    needs_program("chromium", "chromium")
+    from design.screenshots import take
+
+    site.write("products/bohne.md", "title: Bohne\npublic_from: 2027-02-05T09:00\n\nText.\n")
+    site.write("pages/ueber-uns.md", "title: Über uns\n\nText.\n")
+    site.build(CLOCK)
+    shots = take(site.output, tmp_path / "screenshots")
+    names = {shot.path.name for shot in shots}
+    for page in ("public-index", "public-products", "public-401", "members-index", "members-product"):
+        for variant in ("375-light", "1280-light", "375-dark", "1280-dark"):
+            assert f"{page}-{variant}.png" in names
+    assert "public-product-375-light.png" not in names  # the public run has no product yet
+    for shot in shots:
+        header = shot.path.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(header[16:20], "big") == shot.width
+        assert shot.overflow_px <= 0, shot.path.name
