@@ -142,8 +142,9 @@ def test_switching_languages_switches_every_gettext_callable() -> None:
 
 @pytest.mark.parametrize(("days", "count", "unit"), [
     (1, 1, "day"), (13, 13, "day"),            # days up to 13
-    (14, 2, "week"), (20, 2, "week"), (21, 3, "week"), (60, 8, "week"),  # then weeks, rounded down
-    (61, 2, "month"), (91, 2, "month"), (92, 3, "month"), (364, 11, "month"),  # then months of 365/12 days
+    (14, 2, "week"), (20, 2, "week"), (21, 3, "week"), (59, 8, "week"),  # then weeks, rounded down
+    (60, 2, "month"), (89, 2, "month"), (90, 3, "month"), (91, 3, "month"),  # then months of 30 days
+    (329, 10, "month"), (330, 11, "month"), (364, 11, "month"),
     (365, 1, "year"), (729, 1, "year"), (730, 2, "year"), (1186, 3, "year")])
 def test_the_head_start_reads_in_the_largest_exact_unit(days: int, count: int, unit: str) -> None:
     from design.locale import Span, head_start

@@ -141,15 +141,16 @@ class Span:
 
 
 def head_start(days: int) -> Span:
-    """The members' head start in the largest unit that still reads exactly enough, rounded down so that it never
-    promises more than it is: up to 13 days in days, up to 60 in weeks (2–8), up to 364 in months (2–11, of
-    365/12 days), then in years. The templates word it through ngettext, one message per unit."""
+    """The members' head start in the largest unit that still reads exactly enough, rounded down: up to 13 days in
+    days, up to 59 in weeks (2–8), up to 364 in months of 30 days (the commercial month, so that 1 November to
+    1 February reads "3 Monate"; 2–11), then in years of 365 days. The templates word it through ngettext, one
+    message per unit."""
     if days < 14:
         return Span(days, "day")
-    if days <= 60:
+    if days < 60:
         return Span(days // 7, "week")
     if days < 365:
-        return Span(days * 12 // 365, "month")
+        return Span(min(days // 30, 11), "month")
     return Span(days // 365, "year")
 
 
