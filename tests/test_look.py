@@ -92,3 +92,28 @@ def test_screenshots_of_both_sites_at_phone_and_desktop_width(site: Site, tmp_pa
         header = shot.path.read_bytes()[:24]
         assert header[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(header[16:20], "big") == shot.width
         assert shot.overflow_px <= 0, shot.path.name
+
+
+def test_a_card_is_one_target_but_its_contact_links_stay_reachable(site: Site) -> None:
+    """In Chromium with a touch screen's coarse pointer: a tap on a product card's picture or summary lands on its
+    title's link; a contact card's e-mail link is not covered by its card."""
+    needs_program("chromium", "chromium")
+    from design.screenshots import chromium, serving
+
+    site.image("images/products/bohne.svg")
+    site.write("products/bohne.md", "title: Bohne\nsummary: Eine blumige Bohne.\nimage: images/products/bohne.svg\n"
+                                    "image_alt: Eine Tüte\npublic_from: 2027-02-05T09:00\n\nText.\n")
+    contact(site, "jonas", "members")
+    site.build(CLOCK)
+    hit = "([x, y]) => { const e = document.elementFromPoint(x, y); return e.closest('a')?.getAttribute('href'); }"
+    centre = "e => { const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }"
+    with serving(site.output) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 900}, has_touch=True, is_mobile=True)
+        page.goto(f"{base}/members/produkte/")
+        title = page.get_attribute(".card .card__title a", "href")
+        assert title and title.endswith("produkte/bohne/")
+        for part in (".card__image", ".card__summary", ".badge"):
+            assert page.evaluate(hit, page.eval_on_selector(f".card {part}", centre)) == title, part
+        page.goto(f"{base}/members/ansprechpartner/")
+        mail = page.eval_on_selector(".card .contact__ways a[href^='mailto:']", centre)
+        assert page.evaluate(hit, mail) == "mailto:jonas@example.org"
