@@ -72,6 +72,8 @@ SEARCH_ROOT_SELECTOR = "main"
 
 # The gate (plugins/gate): members-sync hashes new members' passwords with this bcrypt cost (at least 10).
 GATE_BCRYPT_COST = 12
+# The contact person the public 401 page ("Bitte melden Sie sich an") names for access: a public one of contacts/.
+GATE_ACCESS_CONTACT = "jonas-berger"
 
 JINJA_ENVIRONMENT = {
     "autoescape": True,

@@ -89,6 +89,24 @@ def newsletter_screenshots(c: Context, slug: str) -> None:
         raise Exit(f"The e-mail {slug} does not show right; see above.", code=1)
 
 
+@task
+def screenshots(c: Context) -> None:
+    """Screenshots of the main pages of both sites in output/ at 375 and 1280 px, light and dark, into
+    dist/screenshots/ for review (needs chromium; run `invoke build` first)."""
+    from design.screenshots import take
+
+    settings = _project(False).settings()
+    if not (ROOT / "output" / "index.html").is_file():
+        raise Exit("output/ holds no site: run `invoke build` first.", code=1)
+    shots = take(ROOT / "output", ROOT / "dist" / "screenshots", settings["MEMBERS_PATH"])
+    for shot in shots:
+        if shot.overflow_px > 0:
+            print(f"{shot.path.name}: scrolls sideways by {shot.overflow_px}px")
+    print(f"{len(shots)} screenshots in {(ROOT / 'dist' / 'screenshots').relative_to(ROOT)}/")
+    if any(shot.overflow_px > 0 for shot in shots):
+        raise Exit("Some pages scroll sideways; see above.", code=1)
+
+
 # --- Editor workflow: check, schedule, preview, new, livereload, publish ---------------------------------------
 
 

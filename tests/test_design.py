@@ -13,7 +13,8 @@ TOKENS = load_tokens(THEME)
 # (text, background) pairs the theme uses; AA needs 4.5:1 for body text.
 PAIRS = [("text", "background"), ("text", "surface"), ("muted", "background"), ("muted", "surface"),
          ("brand", "background"), ("brand", "surface"), ("on-brand", "brand"), ("on-preview", "preview"),
-         ("on-members", "members"), ("accent", "surface")]
+         ("on-members", "members"), ("accent", "surface"),
+         ("on-members-band", "members-band"), ("members", "background"), ("on-hero", "hero")]
 
 
 def luminance(hex_colour: str) -> float:
@@ -32,6 +33,14 @@ def contrast(a: str, b: str) -> float:
 def test_token_pairs_meet_aa(palette: str, text: str, background: str) -> None:
     colours = TOKENS[palette]
     assert contrast(colours[text], colours[background]) >= 4.5
+
+
+@pytest.mark.parametrize("palette", ["color", "color-dark"])
+def test_the_member_header_is_a_dark_band_in_the_dark_scheme_too(palette: str) -> None:
+    """The member area's header band is never brighter than its text: no bright mint band in the dark scheme."""
+    colours = TOKENS[palette]
+    assert luminance(colours["members-band"]) < luminance(colours["on-members-band"])
+    assert luminance(colours["members-band"]) < 0.1
 
 
 def test_css_variables_come_from_tokens_only() -> None:
@@ -127,3 +136,30 @@ def test_switching_languages_switches_every_gettext_callable() -> None:
     assert "Kundenbereich" not in english and len(set(english.split("|"))) == 1
     install_translations(env, THEME, "de")
     assert env.from_string(template).render() == "Kundenbereich|Kundenbereich|Kundenbereich"
+
+
+# --- The members' head start in human units ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("days", "count", "unit"), [
+    (1, 1, "day"), (13, 13, "day"),            # days up to 13
+    (14, 2, "week"), (20, 2, "week"), (21, 3, "week"), (59, 8, "week"),  # then weeks, rounded down
+    (60, 2, "month"), (89, 2, "month"), (90, 3, "month"), (91, 3, "month"),  # then months of 30 days
+    (329, 10, "month"), (330, 11, "month"), (364, 11, "month"),
+    (365, 1, "year"), (729, 1, "year"), (730, 2, "year"), (1186, 3, "year")])
+def test_the_head_start_reads_in_the_largest_exact_unit(days: int, count: int, unit: str) -> None:
+    from design.locale import Span, head_start
+
+    assert head_start(days) == Span(count, unit)
+
+
+@pytest.mark.parametrize(("public_from", "words"), [
+    ("2027-01-16T09:00", "Sie sind 1 Tag früher dran"), ("2027-01-20T09:00", "Sie sind 5 Tage früher dran"),
+    ("2027-02-05T09:00", "Sie sind 3 Wochen früher dran"), ("2027-03-18T09:00", "Sie sind 2 Monate früher dran"),
+    ("2028-01-15T09:00", "Sie sind 1 Jahr früher dran"), ("2029-02-15T09:00", "Sie sind 2 Jahre früher dran")])
+def test_the_preview_badge_says_the_head_start_in_words(site, public_from: str, words: str) -> None:
+    """The badge's plural forms come from the theme's ngettext, one message per unit."""
+    site.write("products/bohne.md", f"title: Bohne\npublic_from: {public_from}\n\nText.\n")
+    site.build("2027-01-15T09:00")
+    page = (site.output / "members" / "produkte" / "bohne" / "index.html").read_text(encoding="utf-8")
+    badge = " ".join(re.search(r'<p class="badge badge--preview">(.*?)</p>', page, re.S)[1].split())
+    assert badge.endswith(f"— {words}")

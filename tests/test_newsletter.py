@@ -150,8 +150,12 @@ def test_non_ascii_subject_is_rfc2047_encoded(packages: Path) -> None:
 def test_head_start_is_recorded_and_member_fields_stay_out_of_public_issues(packages: Path) -> None:
     members = json.loads((packages / ISSUES[0] / "manifest.json").read_text())
     geisha = next(f for f in members["featured"] if f["slug"] == "hochland-geisha")
-    assert geisha["head_start_days"] == 1215  # 2026-11-02T09:00 → 2030-03-01T00:00, rounded up
+    assert geisha["head_start_days"] == 91  # 2026-11-02T09:00 → 2027-02-01T00:00, rounded up
     assert geisha["url"] == f"{SITE}/members/produkte/hochland-geisha/"
+    for part in ("preview.html", "mailchimp/email.txt"):  # in words, as on the site's badge
+        text = (packages / ISSUES[0] / part).read_text()
+        assert "Sie sind 3 Monate früher dran" in text and "Sie sind 7 Wochen früher dran" in text, part
+        assert "Tage früher" not in text, part
     public_html = (packages / ISSUES[1] / "preview.html").read_text()
     assert "MORGENROT-SIDAMO" not in public_html.upper().replace(" ", "")
     public = json.loads((packages / ISSUES[1] / "manifest.json").read_text())

@@ -133,8 +133,9 @@ def test_the_gold_area_says_how_far_ahead_its_readers_are(site: Site) -> None:
     site.build(BEFORE)
     gold = (site.output / "gold" / "produkte" / "index.html").read_text(encoding="utf-8")
     assert "Vorschau für Top-Kunden · für alle Kunden ab <time datetime=\"2027-02-05T09:00:00+01:00\">" in gold
-    assert "Sie sehen es 21 Tage vor allen Kunden" in gold
-    assert "Sie sehen es 17 Tage vor allen Kunden" in gold  # the gold item, for members from 1 February
+    assert "Sie sehen es 3 Wochen vor allen Kunden" in gold  # 21 days
+    assert "Sie sehen es 2 Wochen vor allen Kunden" in gold  # the gold item, for members from 1 February: 17 days
+    assert "<span class=\"brand__area\">Bereich für Top-Kunden</span>" in gold
     members = (site.output / "members" / "produkte" / "index.html").read_text(encoding="utf-8")
     assert "Top-Kunden" not in members and "Bourbon" not in members
 

@@ -3,7 +3,8 @@ content object's schedule (for badges such as "öffentlich ab 15. Januar 2027").
 
 Settings: `AUDIENCE` (the audience this run builds for), `AUDIENCE_TIERS` (lowest first, default
 public, members), `AUDIENCE_CLOCK` (an aware datetime; the build sets it), `AUDIENCE_PREVIEW_COUNT` (how many
-previews members have now: the public "Für Kunden" page may say how many, never which).
+previews members have now: the public "Für Kunden" page may say how many, never which); it sets
+`AUDIENCE_LABEL`, what pages call this run's readers (vorab.tiers: `<TIER>_LABEL`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def set_defaults(pelican: Any) -> None:
     settings.setdefault("AUDIENCE", settings["AUDIENCE_TIERS"][0])
     settings.setdefault("AUDIENCE_CLOCK", datetime.now(UTC))
     settings.setdefault("AUDIENCE_PREVIEW_COUNT", 0)
+    settings["AUDIENCE_LABEL"] = Tiers.from_settings(settings).label(settings["AUDIENCE"])  # for the theme
 
 
 def _moment(value: Any) -> datetime | None:

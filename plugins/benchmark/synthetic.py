@@ -101,7 +101,8 @@ def write_site(root: Path, items: int, *, seed: int = 7, today: date | None = No
         f"exec(Path({str(repository / 'pelicanconf.py')!r}).read_text(encoding='utf-8'))\n"
         f"THEME = {str(repository / 'themes' / 'member-area')!r}\n"
         f"PLUGIN_PATHS = [{str(repository / 'plugins')!r}]\n"
-        "FAQ_DEFAULT_CONTACT = None  # the sample's contact person does not exist here\n", encoding="utf-8")
+        "FAQ_DEFAULT_CONTACT = GATE_ACCESS_CONTACT = None  # the sample's contact persons do not exist here\n",
+        encoding="utf-8")
     plain = ("# Plain Pelican over the same Markdown: every folder as articles, default theme, no plugins.\n"
              "# Contacts have a name, not a title: the file name stands in, or Pelican would skip them.\n"
              f'PATH = "content"\nOUTPUT_PATH = "plain-output"\nTIMEZONE = "Europe/Berlin"\nDEFAULT_DATE = "fs"\n'

@@ -10,6 +10,7 @@ import functools
 import gettext
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,29 @@ class Formatter:
 
     def filters(self) -> dict[str, object]:
         return {"day": self.day, "weekday_day": self.weekday_day, "time": self.time,
-                "zone_name": self.zone_name, "iso": self.iso}
+                "zone_name": self.zone_name, "iso": self.iso, "head_start": head_start}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A length of time as people say it: `count` of `unit` ("day", "week", "month" or "year")."""
+
+    count: int
+    unit: str
+
+
+def head_start(days: int) -> Span:
+    """The members' head start in the largest unit that still reads exactly enough, rounded down: up to 13 days in
+    days, up to 59 in weeks (2–8), up to 364 in months of 30 days (the commercial month, so that 1 November to
+    1 February reads "3 Monate"; 2–11), then in years of 365 days. The templates word it through ngettext, one
+    message per unit."""
+    if days < 14:
+        return Span(days, "day")
+    if days < 60:
+        return Span(days // 7, "week")
+    if days < 365:
+        return Span(min(days // 30, 11), "month")
+    return Span(days // 365, "year")
 
 
 def label_texts(lang: str, zones: Iterable[str]) -> list[str]:

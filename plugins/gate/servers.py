@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from audiences.rules import is_visible
 from outputs import write_output
 from vorab import unlisted
 from vorab.context import BuildContext, PublicFolder, Settings, Validation, private_folder
 from vorab.errors import ContentProblem
-from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, setting_lines
+from vorab.messages import _
+from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, Slug, setting_lines
 from vorab.tiers import Tiers
 
 from .guards import credential_fingerprints, private_in_history, tracked_private
@@ -69,6 +71,8 @@ GATE_OPTIONS: dict[str, Option] = {
     "GATE_BCRYPT_COST": Integer(DEFAULT_COST, minimum=MIN_COST),  # members-sync's cost, README "Hashing"
     "GATE_HOSTING": Choice(HOSTINGS, None, optional=True),
     "GATE_PUBLISHED_MEMBER_EMAILS": ListOf(EMAIL, ()),
+    # The contact person the public 401 page names for getting access: a slug of contacts/ the public may see
+    "GATE_ACCESS_CONTACT": Slug(None),
 }
 
 
@@ -159,9 +163,27 @@ def check_gate(validation: Validation) -> None:
         problems.append(ContentProblem(path, line, "DIRECT_TEMPLATES", "\"401\" among them: the server "
                                        "configurations answer every refusal with the public page 401.html",
                                        repr(settings.get("DIRECT_TEMPLATES"))))
+    problems += access_contact(validation)
     problems += tracked_private(Path(settings["PATH"]).parent)
     validation.warnings += private_in_history(Path(settings["PATH"]).parent)
     validation.warnings += slow_hashes(private_folder(settings), settings["GATE_BCRYPT_COST"])
+
+
+def access_contact(validation: Validation) -> list[ContentProblem]:
+    """GATE_ACCESS_CONTACT must name a contact person the public sees at the build clock: the 401 page is public
+    and its run is given public contacts only, so anyone else would silently go missing from it."""
+    slug = validation.settings.get("GATE_ACCESS_CONTACT")
+    if not slug or validation.registry is None:
+        return []
+    tiers = validation.tiers
+    public = sorted(item.slug for item in validation.registry.of_type("contacts")
+                    if is_visible(item.schedule, tiers.public, validation.clock, tiers))
+    if slug in public:
+        return []
+    path, line = setting_lines(validation.settings_file).get("GATE_ACCESS_CONTACT", (validation.settings_file.name, 1))
+    expected = _("the slug of a contact person in contacts/ whom the public may see ({slugs})").format(
+        slugs=", ".join(public) or _("there is none"))
+    return [ContentProblem(path, line, "GATE_ACCESS_CONTACT", expected, repr(slug))]
 
 
 def slow_hashes(private: Path, cost: int) -> list[ContentProblem]:

@@ -6,17 +6,15 @@ image the build did not write shows as broken here, as it would in every inbox."
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from design.screenshots import chromium
 from vorab.unlisted import FOLDER
 
 WIDTHS = (320, 375, 600)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 # MJML columns are divs with a class like mj-column-per-40; on a phone each must span the whole e-mail.
 COLUMN_WIDTHS = ("""() => [...document.querySelectorAll('[class*="mj-column-"]')]"""
                  """.map(c => c.getBoundingClientRect().width)""")
@@ -36,32 +34,23 @@ class Look:
         return self.overflow_px <= 0 and not self.broken_images
 
 
-def look_at(package: Path, output: Path, chromium: str | None = None) -> list[Look]:
+def look_at(package: Path, output: Path, executable: str | None = None) -> list[Look]:
     """Render `preview.html` of a package at each width, its images from the site built into `output`; write
     screenshots/preview-<width>.png."""
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium or shutil.which("chromium")
-    if executable is None:
-        raise FileNotFoundError("chromium not found: apt-get install chromium")
     folder = package / "screenshots"
     folder.mkdir(exist_ok=True)
     looks = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: from_output(route, output))
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                page.goto((package / "preview.html").as_uri(), wait_until="load")
-                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                screenshot = folder / f"preview-{width}.png"
-                page.screenshot(path=str(screenshot), full_page=True)
-                looks.append(Look(width, int(overflow), page.evaluate(COLUMN_WIDTHS), page.evaluate(BROKEN_IMAGES),
-                                  screenshot))
-        finally:
-            browser.close()
+    with chromium(executable) as browser:
+        page = browser.new_page()
+        page.route("**/*", lambda route: from_output(route, output))
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto((package / "preview.html").as_uri(), wait_until="load")
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            screenshot = folder / f"preview-{width}.png"
+            page.screenshot(path=str(screenshot), full_page=True)
+            looks.append(Look(width, int(overflow), page.evaluate(COLUMN_WIDTHS), page.evaluate(BROKEN_IMAGES),
+                              screenshot))
     return looks
 
 
