@@ -178,7 +178,7 @@ def test_no_page_of_the_sample_references_an_image_larger_than_its_largest_slot(
                     assert tag == "source" or opened.format in ("JPEG", "PNG"), (page, url)  # the fallback
                 checked += 1
         for match in re.finditer(r'<img\b[^>]*>', page.read_text(encoding="utf-8")):
-            assert 'width="' in match[0] and 'height="' in match[0] and 'decoding="async"' in match[0] or \
+            assert ('width="' in match[0] and 'height="' in match[0] and 'decoding="async"' in match[0]) or \
                 "brand__logo" in match[0], (page, match[0])
     assert checked > 100
     originals = {path.name for path in (ROOT / "content" / "images").rglob("*.jpg")}

@@ -165,7 +165,8 @@ def add_sitemap_to_robots(pelican: Any) -> None:
 
 def write_sitemap(pelican: Any) -> None:
     """sitemap.xml of the public site: every page this run wrote (so: only public pages), with the time it last
-    changed — the last commit of its source, or its release if that came later; a list page: its newest item."""
+    changed — the last commit of its source, or its release if that came later (neither known: no lastmod); a
+    list page: its newest item."""
     settings = pelican.settings
     if not _public(settings):
         return
@@ -175,11 +176,9 @@ def write_sitemap(pelican: Any) -> None:
     clock: datetime = settings["AUDIENCE_CLOCK"]
 
     def changed(content: Any) -> datetime | None:
-        relpath = content.relative_source_path
-        moment = history.last_change(relpath) if history.known else None
-        path = source_root / relpath
-        if moment is None and path.is_file():  # not committed yet
-            moment = datetime.fromtimestamp(path.stat().st_mtime, clock.tzinfo)
+        # The last commit, even while the file has edits on top: what is not committed has no date the live
+        # preview's re-renders (which write no sitemap) and a full build would agree on.
+        moment = history.changed.get(content.relative_source_path)
         released = getattr(content, "public_from", None)
         if released is not None and released <= clock:
             moment = max(moment, released) if moment else released
