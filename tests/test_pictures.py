@@ -14,6 +14,7 @@ from PIL import Image
 from conftest import ROOT, Site, build_sample
 from leakgate.formats import texts
 from pictures import slots_of
+from sitebuild import ContentErrors
 
 CLOCK = "2027-01-15T09:00"
 THEME = ROOT / "themes" / "member-area"
@@ -204,3 +205,15 @@ def test_the_icons_are_drawn_from_the_logo(sample: Path) -> None:
         head = (root / "index.html").read_text(encoding="utf-8")
         assert '<link rel="icon" href="./theme/img/favicon-32.png" type="image/png" sizes="32x32">' in head
         assert '<link rel="apple-touch-icon" href="./theme/img/apple-touch-icon.png">' in head
+
+
+def test_check_and_build_refuse_a_picture_that_cannot_be_read(site: Site) -> None:
+    site.write("images/products/kaputt.jpg", "kein Bild")
+    site.write("products/kaputt.md", "title: Kaputt\naudience: public\nimage: images/products/kaputt.jpg\n"
+                                     "image_alt: Bild\n\nText.\n")
+    with pytest.raises(ContentErrors) as refused:
+        site.build(CLOCK)
+    assert str(refused.value).splitlines()[1:] == [
+        "  content/products/kaputt.md:3: image: erwartet ein Bild von höchstens 60 Megapixeln (JPEG, PNG, GIF, WebP "
+        "oder SVG), gefunden eine Datei, die Pillow nicht lesen kann"]
+    assert not site.output.exists()

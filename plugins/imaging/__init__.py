@@ -89,8 +89,8 @@ def size_of(data: bytes) -> tuple[int, int]:
         with Image.open(io.BytesIO(data)) as opened:
             width, height = opened.size
             orientation = opened.getexif().get(0x0112, 1)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise Refused(str(error)) from None
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise Refused(_("a file Pillow cannot read")) from None
     if width * height > MAX_PIXELS:
         raise Refused(_too_large(width, height))
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

@@ -32,12 +32,13 @@ import jinja2
 from markupsafe import Markup
 from pelican import signals
 
+from catalog.schema import Kind
 from imaging import TYPES, Cache, Encoded, Refused, cache_key, cropped, decode, encode, is_svg, scaled, size_of
 from outputs import write_output
 from vorab import hooks
-from vorab.context import BuildContext
+from vorab.context import BuildContext, Validation
 from vorab.errors import BuildFailed, ContentProblem
-from vorab.messages import _
+from vorab.messages import N_, _
 from vorab.tiers import Tiers
 
 PROCESSING = "1"  # change when the processing changes: the cache then misses
@@ -187,10 +188,31 @@ def _svg_size(data: bytes, width: int) -> tuple[int, int]:
     return width, max(1, round(width * ratio))
 
 
+EXPECTED = N_("an image of at most 60 megapixels (JPEG, PNG, GIF, WebP or SVG)")
+
+
 def _refused(relpath: str, found: str) -> BuildFailed:
-    problem = ContentProblem(f"content/{relpath}", 1, _("image"),
-                             _("an image of at most 60 megapixels (JPEG, PNG, GIF, WebP or SVG)"), found)
+    problem = ContentProblem(f"content/{relpath}", 1, _("image"), _(EXPECTED), found)
     return BuildFailed(_("A picture cannot be used; nothing was published:") + f"\n  {problem}")
+
+
+def check_pictures(validation: Validation) -> None:
+    """Validator: every raster picture a field names is one the build can make pictures of (its header read
+    only), so that `invoke check` says so rather than a template failing in the build."""
+    registry = validation.registry
+    for item in registry.items if registry else ():
+        for name, field in item.type.fields.items():
+            value = item.values.get(name)
+            if field.kind is not Kind.IMAGE or not value or not value.lower().endswith(RASTER):
+                continue
+            path = registry.content_dir / value  # type: ignore[union-attr]
+            if not path.is_file():
+                continue  # the registry names a missing file
+            try:
+                size_of(path.read_bytes())
+            except Refused as error:
+                validation.problems.append(ContentProblem(item.path, item.source.line(name), name, _(EXPECTED),
+                                                          str(error)))
 
 
 # --- in each run -------------------------------------------------------------------------------------------------
@@ -316,6 +338,7 @@ def pictures_note(context: BuildContext) -> None:
 
 
 def register() -> None:
+    hooks.validating.connect(check_pictures)
     hooks.building.connect(pictures_note)
     signals.initialized.connect(start)
     signals.generator_init.connect(install)
