@@ -20,7 +20,8 @@ THEME = "themes/member-area"
 PLUGIN_PATHS = ["plugins"]
 # Every capability, in order: Pelican calls their register() inside each audience's run, the build around it
 # (plugins/sitebuild) calls it too, and runs the build steps they connect in this order (docs/architecture.md).
-PLUGINS = ["outputs", "audiences", "catalog", "design", "seminars", "faq", "gate", "newsletter", "search"]
+PLUGINS = ["outputs", "audiences", "catalog", "design", "pictures", "sharing", "seminars", "faq", "gate", "newsletter",
+           "search"]
 
 # Audiences, lowest first. A further tier (e.g. "gold") is one more name here.
 AUDIENCE_TIERS = ("public", "members")
@@ -64,6 +65,8 @@ NEWSLETTER_GREETING_FALLBACK = "liebe Kundin, lieber Kunde"  # when a subscriber
 
 # Seminars (plugins/seminars): calendars need absolute URLs and a stable host for UIDs, even from a local build.
 SEMINAR_SITEURL = "https://www.morgenrot-kaffee.example"
+# Sharing (plugins/sharing): canonical URLs, share tags and the sitemap are absolute, even from a local build.
+SHARING_SITEURL = "https://www.morgenrot-kaffee.example"
 # Service area (plugins/faq): category order on the FAQ pages; the contact for questions without `contact:`.
 FAQ_CATEGORY_ORDER = ["Bestellung & Lieferung", "Abo & Rechnung", "Zubereitung", "Kundenbereich"]
 FAQ_DEFAULT_CONTACT = "jonas-berger"

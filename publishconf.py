@@ -9,6 +9,7 @@ from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("VORAB_SITEURL", "https://www.morgenrot-kaffee.example")
 RELATIVE_URLS = False
+SHARING_SITEURL = SITEURL  # canonical URLs, share tags and the sitemap (plugins/sharing)
 
 # The member area's gate: every build writes dist/deploy/ (nginx, Apache, Caddy, Cloudflare) from these (plugins/gate).
 GATE_SERVER_NAME = urlsplit(SITEURL).hostname  # the public host name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,11 +119,32 @@ def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site")
 
 
+# The sample's pictures as plugins/pictures makes them, kept for every test that builds the sample (and for the
+# next session): its cache is keyed by the images' bytes, the widths, the formats and the processing's version.
+SAMPLE_PICTURES = Path(tempfile.gettempdir()) / f"vorab-test-sample-pictures-{os.getuid()}"
+
+
+def _share_pictures(source: Path, target: Path) -> None:
+    """Hard-link every cached picture of `source` that `target` lacks into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.glob("*-*x*.*"):
+        if path.is_file() and not path.name.endswith(".partial") and not (target / path.name).exists():
+            try:
+                os.link(path, target / path.name)
+            except OSError:
+                shutil.copy2(path, target / path.name)
+
+
 def build_sample(root: Path, clock: str, **options: object) -> BuildResult:
-    """The bundled sample, built at `clock` into `root` (output/, dist/ and the caches): never into the checkout."""
+    """The bundled sample, built at `clock` into `root` (output/, dist/ and the caches): never into the checkout.
+    Its pictures come from SAMPLE_PICTURES where they were made before (not the subject of these builds)."""
     overrides = {"CACHE_PATH": str(root / "cache"), "PRIVATE_PATH": str(root / "private")}
-    return build(Project(ROOT / "pelicanconf.py"), parse_moment(clock, "Europe/Berlin"), output=root / "output",
-                 dist=root / "dist", overrides=overrides, **options)  # type: ignore[arg-type]
+    _share_pictures(SAMPLE_PICTURES, root / "cache" / "pictures")
+    try:
+        return build(Project(ROOT / "pelicanconf.py"), parse_moment(clock, "Europe/Berlin"), output=root / "output",
+                     dist=root / "dist", overrides=overrides, **options)  # type: ignore[arg-type]
+    finally:
+        _share_pictures(root / "cache" / "pictures", SAMPLE_PICTURES)
 
 
 IGNORED = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}

@@ -84,7 +84,7 @@ def test_member_preview_reaches_members_only(site: Site) -> None:
     assert result.items == {"public": 1, "members": 2}
     assert result.gate.passed and result.gate.fingerprints > 0
     robots = (site.output / "robots.txt").read_text()
-    assert robots == "User-agent: *\nDisallow: /members/\n"
+    assert robots == "User-agent: *\nDisallow: /members/\nSitemap: https://www.morgenrot-kaffee.example/sitemap.xml\n"
     assert b'<meta name="robots" content="noindex">' in site.files(members=True)["members/index.html"]
 
 

@@ -18,8 +18,9 @@ from sitebuild import BuildFailed, ContentErrors
 from test_editor_check import load_tasks
 
 PLUGINS = ROOT / "plugins"
-CORE = {"sitebuild", "vorab", "leakgate", "audiences", "catalog", "outputs"}
-CAPABILITIES = {"gate", "newsletter", "search", "seminars", "faq", "design", "editor", "benchmark"}
+CORE = {"sitebuild", "vorab", "leakgate", "audiences", "catalog", "outputs", "imaging"}
+CAPABILITIES = {"gate", "newsletter", "search", "seminars", "faq", "design", "editor", "benchmark", "pictures",
+                "sharing"}
 
 
 def imports(package: str) -> set[tuple[str, str]]:

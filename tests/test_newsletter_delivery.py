@@ -46,7 +46,7 @@ def test_an_image_the_build_did_not_write_shows_as_broken(package: Path, tmp_pat
     needs_program("chromium", "chromium")
     output = tmp_path / "output"
     shutil.copytree(output_of(package), output)
-    src = re.search(r'src="(https://[^"]+/unlisted/[^"]+/1\.png)"', (package / "preview.html").read_text())[1]
+    src = re.search(r'src="(https://[^"]+/unlisted/[^"]+/1\.(?:png|jpg))"', (package / "preview.html").read_text())[1]
     (output / src.split("/", 3)[3]).unlink()
     looks = look_at(package, output)
     assert [look.broken_images for look in looks] == [[src]] * 3

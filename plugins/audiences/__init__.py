@@ -3,8 +3,9 @@ content object's schedule (for badges such as "öffentlich ab 15. Januar 2027").
 
 Settings: `AUDIENCE` (the audience this run builds for), `AUDIENCE_TIERS` (lowest first, default
 public, members), `AUDIENCE_CLOCK` (an aware datetime; the build sets it), `AUDIENCE_PREVIEW_COUNT` (how many
-previews members have now: the public "Für Kunden" page may say how many, never which); it sets
-`AUDIENCE_LABEL`, what pages call this run's readers (vorab.tiers: `<TIER>_LABEL`).
+previews members have now: the public "Für Kunden" page may say how many, never which), `AUDIENCE_ROBOTS_LINES`
+(lines a capability adds to the public robots.txt); it sets `AUDIENCE_LABEL`, what pages call this run's readers
+(vorab.tiers: `<TIER>_LABEL`).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def write_robots_txt(pelican: Any) -> None:
     if not tiers.is_public(settings["AUDIENCE"]):
         return
     rules = "".join(f"Disallow: /{tiers.folder(tier)}/\n" for tier in tiers.member_tiers)
-    write_output(Path(pelican.output_path) / "robots.txt", f"User-agent: *\n{rules}")
+    more = "".join(f"{line}\n" for line in settings.get("AUDIENCE_ROBOTS_LINES", ()))  # e.g. a capability's Sitemap:
+    write_output(Path(pelican.output_path) / "robots.txt", f"User-agent: *\n{rules}{more}")
 
 
 def register() -> None:

@@ -1,7 +1,7 @@
 """The texts a file holds, in every form the public could read it: the leak gate opens what it scans.
 
 Text in UTF-8 (with or without byte-order mark), UTF-16 and, where UTF-8 fails, Windows-1252; gzip, bzip2, xz,
-ZIP and tar containers (with the names of their members), PNG and JPEG images (the texts of their metadata,
+ZIP and tar containers (with the names of their members), PNG, JPEG and WebP images (the texts of their metadata,
 compressed PNG text too; pixels hold none), office documents (DOCX, XLSX, PPTX, ODT, ODS, ODP are
 ZIPs of XML, whose text runs are joined as the document shows them), PDF (its text and metadata, with pypdf) and
 e-mail messages (every header and part decoded). A container or document that cannot be read completely — a
@@ -54,7 +54,7 @@ def texts(data: bytes, name: str = "", depth: int = 0) -> Iterator[str]:
         yield from _tar(data, depth)
     elif head.startswith(b"%PDF-"):
         yield from _pdf(data)
-    elif head.startswith((PNG_SIGNATURE, b"\xff\xd8\xff")):
+    elif head.startswith((PNG_SIGNATURE, b"\xff\xd8\xff")) or _is_webp(data):
         yield from _image_texts(data)
     elif format_name := next((label for magic, label in UNREADABLE_MAGIC.items() if head.startswith(magic)), None):
         raise Unreadable(f"{format_name} archives cannot be read by the leak gate")
@@ -178,6 +178,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_PLAIN = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs", b"bKGD", b"sBIT"}
 JPEG_PLAIN = {0xC0, 0xC1, 0xC2, 0xC4, 0xDA, 0xDB, 0xDD, 0xE0}  # frames, tables, scans, restarts, JFIF
 JPEG_EOI = 0xD9
+WEBP_PIXELS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"}  # WebP chunks of pixels and their layout
 
 
 def text_in_image(data: bytes) -> str | None:
@@ -206,6 +207,10 @@ def _image_texts(data: bytes) -> Iterator[str]:
                 if kind in (b"tEXt", b"zTXt", b"iTXt", b"iCCP"):
                     found.extend(_png_text(kind, payload))
                 elif kind == b"eXIf":
+                    found.extend(_decoded(payload))
+        elif _is_webp(data):
+            for kind, payload in _webp_chunks(data):
+                if kind not in WEBP_PIXELS:  # EXIF, XMP, ICCP and any other chunk
                     found.extend(_decoded(payload))
         else:
             for marker, payload in _jpeg_segments(data):
@@ -245,6 +250,26 @@ def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
                 raise ValueError("bytes after the PNG's end")
             return
     raise ValueError("a truncated PNG")
+
+
+def _is_webp(data: bytes) -> bool:
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
+def _webp_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """The chunks of a WebP file (RIFF: a four-letter kind, a little-endian length, the payload padded to even)."""
+    if int.from_bytes(data[4:8], "little") + 8 != len(data):
+        raise ValueError("a truncated WebP")
+    position = 12
+    while position < len(data):
+        if position + 8 > len(data):
+            raise ValueError("a truncated WebP")
+        kind = data[position:position + 4]
+        length = int.from_bytes(data[position + 4:position + 8], "little")
+        if position + 8 + length > len(data):
+            raise ValueError("a truncated WebP")
+        yield kind, data[position + 8:position + 8 + length]
+        position += 8 + length + (length & 1)
 
 
 def _jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes]]:

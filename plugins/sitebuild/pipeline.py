@@ -281,6 +281,7 @@ def _run_for(project: Project, settings: Settings, audience: str, clock: datetim
         "JINJA_ENVIRONMENT": jinja,
         "PATH": str(sources.path),
         "CONTENT_SOURCE_PATH": settings["PATH"],  # the editors' files PATH was made from (their git history)
+        "PROJECT_CACHE_PATH": settings["CACHE_PATH"],  # the project's cache/ (CACHE_PATH is Pelican's own in a run)
         "OUTPUT_PATH": str(destination),
         "SITEURL": siteurl,
         "AUDIENCE": audience,
