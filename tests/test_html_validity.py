@@ -27,6 +27,7 @@ PAGES = {
     "newsletters.html": "newsletter/index.html",
     "newsletter.html": "newsletter/*/index.html",
     "401.html": "401.html",
+    "search.html": "suche/index.html",
 }
 
 
