@@ -83,11 +83,13 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
             for email in EMAIL.findall(line):
                 if email.casefold() not in allowed:
                     add(email, "member e-mail", path, f"line {number}", PUBLISHED_HINT)
-    htpasswd = private / HTPASSWD
-    for number, hashed in enumerate(read_htpasswd(htpasswd).values(), 1):
-        add(hashed, "password hash", htpasswd, f"entry {number}")
-    for number, hashed in enumerate(read_edge_accounts(private).values(), 1):
-        add(hashed, "password hash", private / EDGE_ACCOUNTS, f"entry {number}")
+    # members.htpasswd (everyone) first, then the files of the areas above it (members-gold.htpasswd, …)
+    for htpasswd in sorted(private.glob("members*.htpasswd"), key=lambda path: (path.name != HTPASSWD, path.name)):
+        for number, hashed in enumerate(read_htpasswd(htpasswd).values(), 1):
+            add(hashed, "password hash", htpasswd, f"entry {number}")
+    for edge in sorted(private.glob("members*.edge.json"), key=lambda path: (path.name != EDGE_ACCOUNTS, path.name)):
+        for number, hashed in enumerate(read_edge_accounts(private, edge.name).values(), 1):
+            add(hashed, "password hash", edge, f"entry {number}")
     for path in sorted(private.glob("new-credentials-*.csv")):
         with path.open(encoding="utf-8", newline="") as file:
             for number, row in enumerate(csv.DictReader(file), 2):

@@ -12,6 +12,14 @@ listed with the e-mails in `private/member-calendars.csv` (for the e-mail tool's
 file in `private/kalender/`: deployed beside the htpasswd file, the web server serves the one members' feed for
 every token that has a file there — a stat per request, so a removed member's address answers 404 from the next
 request on, and 10,000 members are 10,000 empty files, not 10,000 copies of the feed (gate/templates).
+
+With more than one member tier (AUDIENCE_TIERS = ("public", "members", "gold")) every member tier's area has its
+own credential files, each listing everyone allowed in: `members.htpasswd` for the lowest member tier's area
+(every customer), `members-gold.htpasswd` for the gold area (the gold customers). The export's `tier` column
+(empty: the lowest member tier) says which: a customer of a tier may enter the area of that tier and of every
+member tier below it. A customer keeps one password (the same hash in every file they are in); moving them between
+tiers only adds or drops their line in the files above the lower tier.
+(Their calendar address serves the lowest member tier's feed, whatever their tier.)
 """
 
 from __future__ import annotations
@@ -75,6 +83,7 @@ class Member:
     email: str  # lower-cased: the user name
     first_name: str
     last_name: str
+    tier: str = "members"  # the highest member tier whose area they may enter
 
 
 @dataclass
@@ -82,20 +91,32 @@ class SyncResult:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: int = 0
+    moved: list[str] = field(default_factory=list)  # kept members whose tier changed ("anna@…: gold → members")
+    areas: list[str] = field(default_factory=lambda: [HTPASSWD])  # the credential file of each member area
     credentials: Path | None = None  # the new passwords, if anyone was added
     calendars: Path | None = None  # private/member-calendars.csv
     without_edge: int = 0  # members whose password predates members.edge.json: new passwords for the edge
 
     def summary(self, root: Path) -> str:
         line = f"members-sync: {len(self.added)} added, {self.kept} kept, {len(self.removed)} removed"
+        if self.moved:
+            line += f", {len(self.moved)} moved between tiers"
         if self.credentials:
             line += (f"\n  new passwords: {_display(self.credentials, root)} — import it for the welcome mail, "
                      f"then delete it")
-        if self.added or self.removed:
+        if (self.added or self.removed or self.moved) and len(self.areas) == 1:
             line += ("\n  deploy: copy private/members.htpasswd and private/kalender/ to the server (nginx, Apache: "
                      "effective at once); Caddy: copy private/members.caddy too and run `caddy reload`; Cloudflare: "
                      "wrangler secret put VORAB_MEMBERS < private/members.edge.json, VORAB_CALENDARS < "
                      "private/kalender.edge.json")
+        elif self.added or self.removed or self.moved:
+            stems = [name.removesuffix(".htpasswd") for name in self.areas]
+            line += (f"\n  deploy: copy {', '.join(f'private/{name}' for name in self.areas)} and private/kalender/ "
+                     f"to the server (nginx, Apache: effective at once); Caddy: copy "
+                     f"{', '.join(f'private/{stem}.caddy' for stem in stems)} too and run `caddy reload`; "
+                     f"Cloudflare: wrangler secret put "
+                     f"{', '.join(f'{edge_binding(stem)} < private/{stem}.edge.json' for stem in stems)}, "
+                     f"VORAB_CALENDARS < private/kalender.edge.json")
         if self.without_edge:
             line += (f"\n  {self.without_edge} members have passwords from before members.edge.json: they need new "
                      f"ones for the Cloudflare edge (README, \"Cloudflare\")")
@@ -161,10 +182,21 @@ def read_export(path: Path, *, tiers: Sequence[str] = ("members",), display: str
             problems.append(ContentProblem(source, line, "tier", f"one of {', '.join(map(repr, tiers))} or nothing",
                                            found(tier)))
         first_line.setdefault(email, line)
-        members.append(Member(email, values["first_name"], values["last_name"]))
+        members.append(Member(email, values["first_name"], values["last_name"], tier or tiers[0]))
     if problems:
         raise MembersSyncFailed(source, problems)
     return members
+
+
+def area_stems(tiers: Sequence[str]) -> dict[str, str]:
+    """Member tier (lowest first) → the name of its area's credential files without the suffix: `members` for the
+    lowest (private/members.htpasswd, as with one member tier), `members-<tier>` above it."""
+    return {tier: "members" if number == 0 else f"members-{tier}" for number, tier in enumerate(tiers)}
+
+
+def edge_binding(stem: str) -> str:
+    """The Cloudflare secret holding an area's edge accounts: VORAB_MEMBERS, VORAB_MEMBERS_GOLD, …"""
+    return "VORAB_" + stem.upper().replace("-", "_")
 
 
 def read_htpasswd(path: Path) -> dict[str, str]:
@@ -187,8 +219,8 @@ def edge_hash(password: str) -> str:
                      base64.b64encode(derived).decode()])
 
 
-def read_edge_accounts(private: Path) -> dict[str, str]:
-    path = private / EDGE_ACCOUNTS
+def read_edge_accounts(private: Path, name: str = EDGE_ACCOUNTS) -> dict[str, str]:
+    path = private / name
     return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
 
 
@@ -233,8 +265,13 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
         raise ValueError(f"GATE_BCRYPT_COST: expected at least {MIN_COST}, found {cost}")
     display = _display(export, private.parent)
     members = read_export(export, tiers=tiers, display=display)
-    existing = read_htpasswd(private / HTPASSWD)
+    stems = area_stems(tiers)
+    existing = read_htpasswd(private / HTPASSWD)  # everyone: each customer may enter the lowest member area
     exported = {member.email for member in members}
+    rank = {member.email: list(tiers).index(member.tier) for member in members}
+    was = dict.fromkeys(existing, 0)  # each one's tier so far: the highest area whose file lists them
+    for number, stem in enumerate(list(stems.values())[1:], 1):
+        was |= dict.fromkeys(set(read_htpasswd(private / f"{stem}.htpasswd")) & set(existing), number)
     removed = sorted(set(existing) - exported)
     too_many = len(removed) == len(existing) or len(removed) > max(1.0, MAX_REMOVED_SHARE * len(existing))
     if existing and removed and too_many and not allow_removals:
@@ -253,7 +290,10 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
 
     entries = {user: hashed for user, hashed in existing.items() if user in exported}
     entries.update((member.email, hashed) for member, hashed in zip(new, hashes, strict=True))
-    result = SyncResult(added=[m.email for m in new], removed=removed, kept=len(exported) - len(new))
+    result = SyncResult(added=[m.email for m in new], removed=removed, kept=len(exported) - len(new),
+                        moved=[f"{user}: {tiers[was[user]]} → {tiers[rank[user]]}" for user in sorted(entries)
+                               if user in was and was[user] != rank[user]],
+                        areas=[f"{stem}.htpasswd" for stem in stems.values()])
 
     known = read_calendars(private)
     tokens = {email: known.get(email) or feed_token() for email in sorted(exported)}
@@ -266,16 +306,19 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
     if new:
         result.credentials = _write_credentials(private, today or date.today(), new, passwords,
                                                 [feed_url(site_url, tokens[m.email]) for m in new])
-    users = sorted(entries)
+    texts: dict[Path, str] = {}
+    for number, stem in enumerate(stems.values()):  # each area lists everyone of its tier and every tier above
+        users = sorted(user for user in entries if rank[user] >= number)
+        texts |= {
+            private / f"{stem}.htpasswd": "".join(f"{user}:{entries[user]}\n" for user in users),
+            private / f"{stem}.caddy": "# Written by members-sync for Caddy's basicauth block (import); do not "
+                                       "edit.\n" + "".join(f"{user} {entries[user]}\n" for user in users),
+            private / f"{stem}.edge.json": json.dumps({user: edge[user] for user in users if user in edge},
+                                                      indent=1) + "\n"}
     # One consistent set: every file is written beside its old one first, and only then all are moved into place,
     # so a failing disk leaves the old set as it was.
-    _replace_together({
-        private / HTPASSWD: "".join(f"{user}:{entries[user]}\n" for user in users),
-        private / CADDY_ACCOUNTS: "# Written by members-sync for Caddy's basicauth block (import); do not edit.\n"
-                                  + "".join(f"{user} {entries[user]}\n" for user in users),
-        private / CALENDARS: _calendars_csv(site_url, tokens),
-        private / EDGE_ACCOUNTS: json.dumps(dict(sorted(edge.items())), indent=1) + "\n",
-        private / EDGE_CALENDARS: _edge_calendars(tokens)})
+    _replace_together({**texts, private / CALENDARS: _calendars_csv(site_url, tokens),
+                       private / EDGE_CALENDARS: _edge_calendars(tokens)})
     _sync_feed_files(private, tokens)
     result.calendars = private / CALENDARS
     result.without_edge = len(exported) - len(edge)
