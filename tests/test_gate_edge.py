@@ -146,8 +146,10 @@ def gold_edge_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 
 def gold_bindings(private: Path) -> dict[str, str]:
-    """What `wrangler secret put VORAB_MEMBERS_GOLD < private/members-gold.edge.json` binds."""
-    return {"VORAB_MEMBERS_GOLD": (private / "members-gold.edge.json").read_text()}
+    """What `wrangler secret put VORAB_MEMBERS_GOLD < private/members-gold.edge.json` (and VORAB_CALENDARS_GOLD <
+    private/kalender-gold.edge.json) binds."""
+    return {"VORAB_MEMBERS_GOLD": (private / "members-gold.edge.json").read_text(),
+            "VORAB_CALENDARS_GOLD": (private / "kalender-gold.edge.json").read_text()}
 
 
 def test_at_the_edge_each_tier_enters_its_areas_and_no_other(gold_edge_site: Site) -> None:
@@ -205,3 +207,16 @@ def test_at_the_edge_a_missing_gold_secret_keeps_the_gold_area_closed(gold_edge_
     anna = basic("anna@example.de", passwords(gold_edge_site.root / "private")["anna@example.de"])
     results = at_the_edge(gold_edge_site, [("/gold/", anna), ("/members/", anna)])
     assert [result["status"] for result in results] == [401, 200]
+
+
+def test_at_the_edge_a_customers_calendar_address_opens_the_feed_of_their_tier(gold_edge_site: Site) -> None:
+    private = gold_edge_site.root / "private"
+    tokens = read_calendars(private)
+    gold_feed = (gold_edge_site.output / "gold" / "seminare" / "kalender.ics").read_bytes()
+    members_feed = (gold_edge_site.output / "members" / "seminare" / "kalender.ics").read_bytes()
+    assert gold_content(gold_feed) and not gold_content(members_feed)
+    results = at_the_edge(gold_edge_site, [(f"/kalender/{tokens['anna@example.de']}.ics", None),
+                                           (f"/kalender/{tokens['bernd@example.de']}.ics", None),
+                                           (f"/kalender/{'a' * 32}.ics", None)], bindings=gold_bindings(private))
+    assert [(result["status"], result["body"]) for result in results[:2]] == [(200, gold_feed), (200, members_feed)]
+    assert results[2]["status"] == 404

@@ -305,10 +305,26 @@ def test_the_tier_column_decides_which_areas_a_customer_may_enter(private: Path)
     assert result.summary(private.parent).splitlines()[:3] == [
         "members-sync: 3 added, 0 kept, 0 removed",
         "  new passwords: private/new-credentials-2027-01-15.csv — import it for the welcome mail, then delete it",
-        "  deploy: copy private/members.htpasswd, private/members-gold.htpasswd and private/kalender/ to the server "
-        "(nginx, Apache: effective at once); Caddy: copy private/members.caddy, private/members-gold.caddy too and "
-        "run `caddy reload`; Cloudflare: wrangler secret put VORAB_MEMBERS < private/members.edge.json, "
-        "VORAB_MEMBERS_GOLD < private/members-gold.edge.json, VORAB_CALENDARS < private/kalender.edge.json"]
+        "  deploy: copy private/members.htpasswd, private/members-gold.htpasswd and private/kalender/, "
+        "private/kalender-gold/ to the server (nginx, Apache: effective at once); Caddy: copy private/members.caddy, "
+        "private/members-gold.caddy too and run `caddy reload`; Cloudflare: wrangler secret put VORAB_MEMBERS < "
+        "private/members.edge.json, VORAB_MEMBERS_GOLD < private/members-gold.edge.json, VORAB_CALENDARS < "
+        "private/kalender.edge.json, VORAB_CALENDARS_GOLD < private/kalender-gold.edge.json"]
+
+    # Calendar addresses: every customer's token in kalender/, the gold customers' also in kalender-gold/.
+    tokens = {email: url.rpartition("/")[2].removesuffix(".ics")
+              for email, url in ((row["email"], row["calendar_url"]) for row in credentials(result.credentials))}
+    assert sorted(path.name for path in (private / "kalender").iterdir()) == sorted(tokens.values())
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [tokens["anna@example.de"]]
+    assert json.loads((private / "kalender-gold.edge.json").read_text()) == [tokens["anna@example.de"]]
+    assert json.loads((private / "kalender.edge.json").read_text()) == sorted(tokens.values())
+    new = new_calendar_address(private, HOST_URL, "anna@example.de").rpartition("/")[2].removesuffix(".ics")
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [new]
+    assert json.loads((private / "kalender-gold.edge.json").read_text()) == [new]
+    assert sorted(path.name for path in (private / "kalender").iterdir()) == sorted(
+        [new, tokens["bernd@example.de"], tokens["carla@example.de"]])
+    new_calendar_address(private, HOST_URL, "bernd@example.de")
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [new]
 
     # The credential fingerprints cover the gold area's files too (the same hashes: one fingerprint each).
     kinds = {(fp.kind, fp.item) for fp in credential_fingerprints(private)}
@@ -331,6 +347,9 @@ def test_a_customer_moved_between_tiers_keeps_the_password_and_changes_areas(pri
     gold = accounts(private, "members-gold")
     assert {kind: sorted(users) for kind, users in gold.items()} == {kind: ["bernd@example.de"] for kind in gold}
     assert gold["htpasswd"]["bernd@example.de"] == before["htpasswd"]["bernd@example.de"]
+    tokens = {row["email"]: row["calendar_url"].rpartition("/")[2].removesuffix(".ics")
+              for row in credentials(private / "member-calendars.csv")}
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [tokens["bernd@example.de"]]
 
     again = tree_digest(private)
     assert sync_tiers(private, (private / "members.csv").read_text()).moved == []

@@ -19,7 +19,7 @@ from leakgate.text import normalise
 from vorab.errors import ContentProblem
 from vorab.messages import N_
 
-from .members import CALENDARS, EDGE_ACCOUNTS, FEEDS, HTPASSWD, read_calendars, read_edge_accounts, read_htpasswd
+from .members import CALENDARS, EDGE_ACCOUNTS, HTPASSWD, feed_folders, read_calendars, read_edge_accounts, read_htpasswd
 
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -102,8 +102,9 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
 def _member_files(private: Path) -> list[Path]:
     """Every file of `private/` but the calendar addresses' (one empty file per member: nothing to read)."""
     found = []
+    feeds = feed_folders(private)
     for folder, subfolders, files in os.walk(private):
-        subfolders[:] = [name for name in subfolders if Path(folder, name) != private / FEEDS]
+        subfolders[:] = [name for name in subfolders if Path(folder, name) not in feeds]
         found += [Path(folder, name) for name in files]
     return found
 

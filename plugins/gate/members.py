@@ -19,7 +19,9 @@ own credential files, each listing everyone allowed in: `members.htpasswd` for t
 (empty: the lowest member tier) says which: a customer of a tier may enter the area of that tier and of every
 member tier below it. A customer keeps one password (the same hash in every file they are in); moving them between
 tiers only adds or drops their line in the files above the lower tier.
-(Their calendar address serves the lowest member tier's feed, whatever their tier.)
+A customer's calendar token has a file in each of their areas' folders (private/kalender/, kalender-gold/): the
+servers answer with the feed of the highest area whose folder holds it, so a gold customer's one address brings the
+gold seminars too, and a move between tiers changes the feed behind it from the next request on.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,7 +64,6 @@ CALENDARS = "member-calendars.csv"  # email, calendar_url
 # The same members for the Cloudflare edge (gate/templates/cloudflare/worker.js): Workers have no bcrypt, but
 # WebCrypto's PBKDF2. Made from the password, so only for members who got theirs from members-sync since.
 EDGE_ACCOUNTS = "members.edge.json"
-EDGE_CALENDARS = "kalender.edge.json"  # the calendar tokens, bound to the edge worker like the members
 EDGE_ITERATIONS = 1000
 FEEDS = "kalender"  # private/kalender/<token>, and the URL folder /kalender/<token>.ics
 FEED_TOKEN = re.compile(r"[a-z2-7]{32}")  # 20 random bytes in lower-case base32
@@ -111,12 +112,13 @@ class SyncResult:
                      "private/kalender.edge.json")
         elif self.added or self.removed or self.moved:
             stems = [name.removesuffix(".htpasswd") for name in self.areas]
-            line += (f"\n  deploy: copy {', '.join(f'private/{name}' for name in self.areas)} and private/kalender/ "
-                     f"to the server (nginx, Apache: effective at once); Caddy: copy "
-                     f"{', '.join(f'private/{stem}.caddy' for stem in stems)} too and run `caddy reload`; "
-                     f"Cloudflare: wrangler secret put "
+            calendars = [calendar_files(stem) for stem in stems]
+            line += (f"\n  deploy: copy {', '.join(f'private/{name}' for name in self.areas)} and "
+                     f"{', '.join(f'private/{folder}/' for folder, _, _ in calendars)} to the server (nginx, Apache: "
+                     f"effective at once); Caddy: copy {', '.join(f'private/{stem}.caddy' for stem in stems)} too "
+                     f"and run `caddy reload`; Cloudflare: wrangler secret put "
                      f"{', '.join(f'{edge_binding(stem)} < private/{stem}.edge.json' for stem in stems)}, "
-                     f"VORAB_CALENDARS < private/kalender.edge.json")
+                     f"{', '.join(f'{secret} < private/{edge}' for _, edge, secret in calendars)}")
         if self.without_edge:
             line += (f"\n  {self.without_edge} members have passwords from before members.edge.json: they need new "
                      f"ones for the Cloudflare edge (README, \"Cloudflare\")")
@@ -197,6 +199,13 @@ def area_stems(tiers: Sequence[str]) -> dict[str, str]:
 def edge_binding(stem: str) -> str:
     """The Cloudflare secret holding an area's edge accounts: VORAB_MEMBERS, VORAB_MEMBERS_GOLD, …"""
     return "VORAB_" + stem.upper().replace("-", "_")
+
+
+def calendar_files(stem: str) -> tuple[str, str, str]:
+    """An area's calendar addresses — its folder of token files, their edge twin and its Cloudflare secret:
+    kalender/, kalender.edge.json and VORAB_CALENDARS for the lowest member area, kalender-gold/, … above it."""
+    suffix = stem.removeprefix("members")
+    return f"{FEEDS}{suffix}", f"{FEEDS}{suffix}.edge.json", "VORAB_CALENDARS" + suffix.upper().replace("-", "_")
 
 
 def read_htpasswd(path: Path) -> dict[str, str]:
@@ -307,8 +316,12 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
         result.credentials = _write_credentials(private, today or date.today(), new, passwords,
                                                 [feed_url(site_url, tokens[m.email]) for m in new])
     texts: dict[Path, str] = {}
+    feeds: dict[str, set[str]] = {}
     for number, stem in enumerate(stems.values()):  # each area lists everyone of its tier and every tier above
         users = sorted(user for user in entries if rank[user] >= number)
+        folder, edge_calendars, _secret = calendar_files(stem)
+        feeds[folder] = {tokens[user] for user in users}
+        texts[private / edge_calendars] = _edge_calendars(feeds[folder])
         texts |= {
             private / f"{stem}.htpasswd": "".join(f"{user}:{entries[user]}\n" for user in users),
             private / f"{stem}.caddy": "# Written by members-sync for Caddy's basicauth block (import); do not "
@@ -317,9 +330,8 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
                                                       indent=1) + "\n"}
     # One consistent set: every file is written beside its old one first, and only then all are moved into place,
     # so a failing disk leaves the old set as it was.
-    _replace_together({**texts, private / CALENDARS: _calendars_csv(site_url, tokens),
-                       private / EDGE_CALENDARS: _edge_calendars(tokens)})
-    _sync_feed_files(private, tokens)
+    _replace_together({**texts, private / CALENDARS: _calendars_csv(site_url, tokens)})
+    _sync_feed_files(private, feeds)
     result.calendars = private / CALENDARS
     result.without_edge = len(exported) - len(edge)
     return result
@@ -333,20 +345,27 @@ def _calendars_csv(site_url: str, tokens: dict[str, str]) -> str:
     return buffer.getvalue()
 
 
-def _edge_calendars(tokens: dict[str, str]) -> str:
-    return json.dumps(sorted(tokens.values()), indent=0) + "\n"
+def _edge_calendars(tokens: Collection[str]) -> str:
+    return json.dumps(sorted(tokens), indent=0) + "\n"
 
 
-def _sync_feed_files(private: Path, tokens: dict[str, str]) -> None:
-    """One empty file per token in private/kalender/, and no other file there."""
-    feeds = private / FEEDS
-    feeds.mkdir(mode=0o700, exist_ok=True)
-    wanted = set(tokens.values())
-    for token in sorted(wanted - {path.name for path in feeds.iterdir()}):
-        os.close(os.open(feeds / token, os.O_WRONLY | os.O_CREAT, 0o644))  # the server's workers read it
-    for path in feeds.iterdir():
-        if path.name not in wanted:
-            path.unlink()
+def _sync_feed_files(private: Path, folders: dict[str, set[str]]) -> None:
+    """One empty file per token in each folder (private/kalender/, private/kalender-gold/, …), and no other file
+    there."""
+    for folder, wanted in folders.items():
+        feeds = private / folder
+        feeds.mkdir(mode=0o700, exist_ok=True)
+        for token in sorted(wanted - {path.name for path in feeds.iterdir()}):
+            os.close(os.open(feeds / token, os.O_WRONLY | os.O_CREAT, 0o644))  # the server's workers read it
+        for path in feeds.iterdir():
+            if path.name not in wanted:
+                path.unlink()
+
+
+def feed_folders(private: Path) -> list[Path]:
+    """private/kalender/ and the calendar folders of the areas above it (kalender-gold/, …)."""
+    return sorted(path for path in private.glob(f"{FEEDS}*") if path.is_dir()
+                  and (path.name == FEEDS or path.name.startswith(f"{FEEDS}-")))
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -361,10 +380,13 @@ def new_calendar_address(private: Path, site_url: str, email: str) -> str:
     address = email.strip().lower()
     if address not in tokens:
         raise ValueError(f"{address}: expected a member of {CALENDARS} (run members-sync first), found none")
-    tokens[address] = feed_token()
+    old, tokens[address] = tokens[address], feed_token()
+    # The new token goes into every area's folder that held the old one (kalender/, and kalender-gold/ for gold).
+    folders = {path.name: {file.name for file in path.iterdir()} for path in feed_folders(private)}
+    folders = {name: names - {old} | ({tokens[address]} if old in names else set()) for name, names in folders.items()}
     _replace_together({private / CALENDARS: _calendars_csv(site_url, tokens),
-                       private / EDGE_CALENDARS: _edge_calendars(tokens)})
-    _sync_feed_files(private, tokens)
+                       **{private / f"{name}.edge.json": _edge_calendars(names) for name, names in folders.items()}})
+    _sync_feed_files(private, folders)
     return feed_url(site_url, tokens[address])
 
 

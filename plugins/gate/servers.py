@@ -27,7 +27,7 @@ from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, setti
 from vorab.tiers import Tiers
 
 from .guards import credential_fingerprints, private_in_history, tracked_private
-from .members import DEFAULT_COST, FEEDS, HTPASSWD, MIN_COST, area_stems, edge_binding, read_htpasswd
+from .members import DEFAULT_COST, FEEDS, HTPASSWD, MIN_COST, area_stems, calendar_files, edge_binding, read_htpasswd
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What a setting may contain, so that no value can break out of a directive in any of the configurations.
@@ -87,6 +87,8 @@ class Area:
     htpasswd: str  # private/<name>.htpasswd, deployed
     caddy_accounts: str  # private/<name>.caddy, deployed
     edge_binding: str  # the Cloudflare secret with private/<name>.edge.json
+    calendars: str  # private/kalender/ (kalender-gold/, …), deployed: its customers' personal calendar addresses
+    calendars_binding: str  # the Cloudflare secret with private/kalender.edge.json (kalender-gold.edge.json, …)
 
 
 @dataclass(frozen=True)
@@ -116,14 +118,15 @@ class GateSettings:
         paths = {name: str(settings[name]).rstrip("/") for name in ("GATE_DOCUMENT_ROOT", "GATE_HTPASSWD_PATH")}
         tiers = Tiers.from_settings(settings)
         folder = posixpath.dirname(paths["GATE_HTPASSWD_PATH"])
+        calendars = str(settings["GATE_CALENDARS_PATH"]).rstrip("/")
         areas = tuple(Area(tier, tiers.folder(tier), stem,
                            paths["GATE_HTPASSWD_PATH"] if tier == tiers.members
                            else posixpath.join(folder, f"{stem}.htpasswd"),
-                           posixpath.join(folder, f"{stem}.caddy"), edge_binding(stem))
+                           posixpath.join(folder, f"{stem}.caddy"), edge_binding(stem),
+                           calendars + stem.removeprefix("members"), calendar_files(stem)[2])
                       for tier, stem in area_stems(tiers.member_tiers).items())
         return cls(server_name=settings["GATE_SERVER_NAME"], document_root=paths["GATE_DOCUMENT_ROOT"],
-                   members_path=areas[0].path, htpasswd=areas[0].htpasswd,
-                   calendars=str(settings["GATE_CALENDARS_PATH"]).rstrip("/"),
+                   members_path=areas[0].path, htpasswd=areas[0].htpasswd, calendars=calendars,
                    member_feed=settings["GATE_MEMBER_FEED"], caddy_accounts=areas[0].caddy_accounts,
                    tls_certificate=settings["GATE_TLS_CERTIFICATE"], tls_key=settings["GATE_TLS_KEY"],
                    auth_request_url=settings["GATE_AUTH_REQUEST_URL"], realm=settings["GATE_REALM"],

@@ -6,6 +6,7 @@
 //   npx wrangler secret put VORAB_CALENDARS --config dist/deploy/cloudflare/wrangler.toml < private/kalender.edge.json
 {%- for area in gate.areas[1:] %}
 //   npx wrangler secret put {{ area.edge_binding }} --config dist/deploy/cloudflare/wrangler.toml < private/{{ area.name }}.edge.json
+//   npx wrangler secret put {{ area.calendars_binding }} --config dist/deploy/cloudflare/wrangler.toml < private/kalender{{ area.name | replace("members", "", 1) }}.edge.json
 {%- endfor %}
 {%- if gate.areas | length > 1 %}
 // Each member tier's area admits the members of its own secret (everyone of that tier and the tiers above it).
@@ -23,7 +24,12 @@ const AREAS = [
 const UNLISTED = "/{{ gate.unlisted_path }}/";
 const REALM = "{{ gate.realm }}";
 const CALENDAR = new RegExp("^/{{ gate.calendars_path }}/([a-z2-7]{32})\\.ics$");
-const MEMBER_FEED = "/{{ gate.members_path }}/{{ gate.member_feed }}";
+// Each area's feed and the secret with its customers' calendar tokens: the highest area that lists a token first.
+const FEEDS = [
+{%- for area in gate.areas | reverse %}
+  { feed: "/{{ area.path }}/{{ gate.member_feed }}", tokens: "{{ area.calendars_binding }}" },
+{%- endfor %}
+];
 
 export default {
   async fetch(request, env) {
@@ -37,10 +43,9 @@ export default {
     const target = new URL(path + url.search, url);
     const calendar = CALENDAR.exec(path);
     if (calendar) {  // a member's personal calendar address (members-sync): calendar apps cannot log in
-      if (!JSON.parse(env.VORAB_CALENDARS || "[]").includes(calendar[1])) {
-        return new Response("Not Found", { status: 404 });
-      }
-      return withHeaders(await env.ASSETS.fetch(new URL(MEMBER_FEED, url)), {
+      const feed = FEEDS.find((area) => JSON.parse(env[area.tokens] || "[]").includes(calendar[1]));
+      if (!feed) return new Response("Not Found", { status: 404 });
+      return withHeaders(await env.ASSETS.fetch(new URL(feed.feed, url)), {
         "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, max-age=3600",
         "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer" });
     }
