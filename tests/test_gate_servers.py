@@ -1028,6 +1028,16 @@ def test_the_build_writes_a_gate_for_every_member_area(gold_built: Site) -> None
             '"gold/seminare/kalender.ics" [E=VORAB_CALENDAR:1,L]\n') in (deploy / "apache/.htaccess").read_text()
 
 
+def test_on_shared_hosting_every_member_area_gets_its_htaccess_in_the_site(tmp_path: Path) -> None:
+    site = three_tier_site(tmp_path / "site", settings='GATE_HOSTING = "apache"\n')
+    build_site(site)
+    deploy = site.root / "dist" / "deploy" / "apache"
+    for folder, name in (("members", "members"), ("gold", "members-gold")):
+        assert (site.output / folder / ".htaccess").read_bytes() == (deploy / name / ".htaccess").read_bytes()
+    assert (site.output / ".htaccess").read_bytes() == (deploy / ".htaccess").read_bytes()
+    assert "AuthUserFile /etc/vorab/members-gold.htpasswd\n" in (site.output / "gold" / ".htaccess").read_text()
+
+
 @pytest.mark.parametrize(("settings", "message"), [
     ('GOLD_PATH = "members"\n',
      "pelicanconf.py:7: GOLD_PATH: expected a folder of its own for each member tier's area: each area has its own "
