@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -15,7 +16,18 @@ import pytest
 from conftest import HOST_URL, ROOT, Site, needs_node_module
 from gate import sync_members
 from gate.members import read_calendars
-from test_gate_servers import MEMBERS, PATHS, build_site, member_content, passwords, plant_member_content
+from test_gate_servers import (
+    GOLD_MEMBERS,
+    GOLD_TIERS,
+    MEMBERS,
+    PATHS,
+    build_site,
+    gold_content,
+    member_content,
+    passwords,
+    plant_member_content,
+    three_tier_site,
+)
 
 # The server gate and members-sync speak to operators, in English (plugins/gate is not translated).
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -38,7 +50,8 @@ def edge_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 
 def at_the_edge(site: Site, requests: list[tuple[str, str | None]], members: str | None = None,
-                tmp: Path | None = None, calendars: str | None = None) -> list[dict[str, object]]:
+                tmp: Path | None = None, calendars: str | None = None,
+                bindings: dict[str, str] | None = None) -> list[dict[str, object]]:
     """Run the generated worker in workerd with the site's output as its assets; one result per request."""
     needs_node_module("miniflare")
     deploy = site.root / "dist" / "deploy" / "cloudflare"
@@ -49,7 +62,7 @@ def at_the_edge(site: Site, requests: list[tuple[str, str | None]], members: str
             "members": members if members is not None else
             (site.root / "private" / "members.edge.json").read_text(),
             "calendars": calendars if calendars is not None else
-            (site.root / "private" / "kalender.edge.json").read_text()}
+            (site.root / "private" / "kalender.edge.json").read_text(), "bindings": bindings or {}}
     assert spec["assets"] == str(site.output.resolve())
     path = (tmp or site.root) / "edge-spec.json"
     path.write_text(json.dumps(spec))
@@ -121,3 +134,89 @@ def test_a_members_calendar_address_works_at_the_edge_too(edge_site: Site, tmp_p
     assert "private" in results[0]["headers"]["cache-control"] and results[0]["headers"]["x-robots-tag"] == "noindex"
     assert [result["status"] for result in results[1:]] == [404, 404, 404, 404, 404, 401]
     assert not any(member_content(result["body"]) for result in results[1:])
+
+
+# --- a third tier: the gold area, with its own secret ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def gold_edge_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = three_tier_site(tmp_path_factory.mktemp("gold-edge") / "site", settings='GATE_HOSTING = "cloudflare"\n')
+    build_site(site)
+    return site
+
+
+def gold_bindings(private: Path) -> dict[str, str]:
+    """What `wrangler secret put VORAB_MEMBERS_GOLD < private/members-gold.edge.json` (and VORAB_CALENDARS_GOLD <
+    private/kalender-gold.edge.json) binds."""
+    return {"VORAB_MEMBERS_GOLD": (private / "members-gold.edge.json").read_text(),
+            "VORAB_CALENDARS_GOLD": (private / "kalender-gold.edge.json").read_text()}
+
+
+def test_at_the_edge_each_tier_enters_its_areas_and_no_other(gold_edge_site: Site) -> None:
+    private = gold_edge_site.root / "private"
+    page_401 = (gold_edge_site.output / "401.html").read_bytes()
+    secrets = passwords(private)
+    people = {"gold": basic("anna@example.de", secrets["anna@example.de"]),
+              "member": basic("bernd@example.de", secrets["bernd@example.de"]), "stranger": None,
+              "member with the gold password": basic("bernd@example.de", secrets["anna@example.de"])}
+    expected = {"/gold/": {"gold": 200, "member": 401, "stranger": 401, "member with the gold password": 401},
+                "/members/": {"gold": 200, "member": 200, "stranger": 401, "member with the gold password": 401},
+                "/": dict.fromkeys(people, 200), "/goldrausch/": dict.fromkeys(people, 200),
+                "/gold/produkte/gold-vorschau/": {"gold": 200, "member": 401, "stranger": 401,
+                                                  "member with the gold password": 401}}
+    for spelling in ("//gold/", "/%67old/", "/x/../gold/", "/GOLD/", "/gold"):
+        expected[spelling] = {"gold": 307 if spelling == "/gold" else 404 if spelling == "/GOLD/" else 200,
+                              "member": 401, "stranger": 401, "member with the gold password": 401}
+    requests = [(path, auth) for path in expected for auth in people.values()]
+    results = iter(at_the_edge(gold_edge_site, requests, bindings=gold_bindings(private)))
+    for path, statuses in expected.items():
+        for who in people:
+            result = next(results)
+            what = f"{path} as {who}"
+            assert result["status"] == statuses[who], what
+            if result["status"] == 401:
+                assert result["body"] == page_401 and not gold_content(result["body"]), what
+            elif result["status"] == 200 and path not in ("/", "/goldrausch/"):
+                assert result["headers"]["cache-control"] == "private, no-store", what
+                assert result["headers"]["x-robots-tag"] == "noindex", what
+            if path in ("/", "/goldrausch/"):
+                assert not gold_content(result["body"]) and not member_content(result["body"]), what
+    [page] = at_the_edge(gold_edge_site, [("/gold/produkte/gold-vorschau/", people["gold"])],
+                         bindings=gold_bindings(private))
+    assert gold_content(page["body"])
+
+
+def test_at_the_edge_a_customer_moved_from_gold_to_members_loses_the_gold_area(gold_edge_site: Site,
+                                                                               tmp_path: Path) -> None:
+    """With the new data (members-sync's files, bound again as the worker's secrets)."""
+    private = tmp_path / "private"
+    shutil.copytree(gold_edge_site.root / "private", private)
+    anna = basic("anna@example.de", passwords(private)["anna@example.de"])
+    (private / "members.csv").write_text(GOLD_MEMBERS.replace(";gold\n", ";members\n"), encoding="utf-8")
+    assert sync_members(private / "members.csv", private, site_url=HOST_URL, tiers=GOLD_TIERS).moved == [
+        "anna@example.de: gold → members"]
+    before = at_the_edge(gold_edge_site, [("/gold/", anna)], tmp=tmp_path,
+                         bindings=gold_bindings(gold_edge_site.root / "private"))
+    after = at_the_edge(gold_edge_site, [("/gold/", anna), ("/members/", anna)], tmp=tmp_path,
+                        members=(private / "members.edge.json").read_text(), bindings=gold_bindings(private))
+    assert [result["status"] for result in before + after] == [200, 401, 200]
+    assert not gold_content(after[0]["body"])
+
+
+def test_at_the_edge_a_missing_gold_secret_keeps_the_gold_area_closed(gold_edge_site: Site) -> None:
+    anna = basic("anna@example.de", passwords(gold_edge_site.root / "private")["anna@example.de"])
+    results = at_the_edge(gold_edge_site, [("/gold/", anna), ("/members/", anna)])
+    assert [result["status"] for result in results] == [401, 200]
+
+
+def test_at_the_edge_a_customers_calendar_address_opens_the_feed_of_their_tier(gold_edge_site: Site) -> None:
+    private = gold_edge_site.root / "private"
+    tokens = read_calendars(private)
+    gold_feed = (gold_edge_site.output / "gold" / "seminare" / "kalender.ics").read_bytes()
+    members_feed = (gold_edge_site.output / "members" / "seminare" / "kalender.ics").read_bytes()
+    assert gold_content(gold_feed) and not gold_content(members_feed)
+    results = at_the_edge(gold_edge_site, [(f"/kalender/{tokens['anna@example.de']}.ics", None),
+                                           (f"/kalender/{tokens['bernd@example.de']}.ics", None),
+                                           (f"/kalender/{'a' * 32}.ics", None)], bindings=gold_bindings(private))
+    assert [(result["status"], result["body"]) for result in results[:2]] == [(200, gold_feed), (200, members_feed)]
+    assert results[2]["status"] == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import stat
 import subprocess
@@ -14,7 +15,8 @@ import bcrypt
 import pytest
 
 from conftest import HOST_URL, ROOT, tree_digest
-from gate import MembersSyncFailed, new_calendar_address, sync_members
+from gate import MembersSyncFailed, SyncResult, new_calendar_address, sync_members
+from gate.guards import credential_fingerprints
 from gate.members import new_password
 
 # The server gate and members-sync speak to operators, in English (plugins/gate is not translated).
@@ -266,3 +268,106 @@ def test_every_member_has_a_personal_calendar_address_that_lasts_until_they_leav
     with pytest.raises(ValueError, match=r"^bernd@example.de: expected a member of member-calendars.csv \(run "
                                          r"members-sync first\), found none$"):
         new_calendar_address(private, HOST_URL, "bernd@example.de")
+
+
+# --- member tiers: one credential file per area ----------------------------------------------------------------------
+
+TIERS = ("members", "gold")  # AUDIENCE_TIERS = ("public", "members", "gold") without the public
+
+
+def sync_tiers(private: Path, text: str, **options: object) -> SyncResult:
+    return sync_members(export(private, text), private, site_url=HOST_URL, cost=COST, today=TODAY, tiers=TIERS,
+                        **options)
+
+
+def accounts(private: Path, stem: str) -> dict[str, dict[str, str]]:
+    """Each file of one area: user → hash (htpasswd, Caddy, edge)."""
+    caddy = (private / f"{stem}.caddy").read_text(encoding="utf-8").splitlines()[1:]
+    return {"htpasswd": htpasswd(private) if stem == "members" else dict(
+                line.split(":", 1) for line in (private / f"{stem}.htpasswd").read_text().splitlines()),
+            "caddy": dict(line.split(" ", 1) for line in caddy),
+            "edge": json.loads((private / f"{stem}.edge.json").read_text(encoding="utf-8"))}
+
+
+def test_the_tier_column_decides_which_areas_a_customer_may_enter(private: Path) -> None:
+    result = sync_tiers(private, "email,first_name,last_name,tier\nanna@example.de,Anna,Gold,gold\n"
+                                 "bernd@example.de,Bernd,Ohm,members\ncarla@example.de,Carla,Roth,\n")
+    members, gold = accounts(private, "members"), accounts(private, "members-gold")
+    for kind in ("htpasswd", "caddy", "edge"):
+        assert sorted(members[kind]) == ["anna@example.de", "bernd@example.de", "carla@example.de"], kind
+        assert sorted(gold[kind]) == ["anna@example.de"], kind  # the gold area: the gold customers only
+        assert gold[kind]["anna@example.de"] == members[kind]["anna@example.de"], kind  # one password
+    password = {row["email"]: row["password"] for row in credentials(result.credentials)}["anna@example.de"]
+    assert bcrypt.checkpw(password.encode(), gold["htpasswd"]["anna@example.de"].encode())
+    for name in ("members-gold.htpasswd", "members-gold.caddy", "members-gold.edge.json"):
+        assert stat.S_IMODE((private / name).stat().st_mode) == 0o600, name
+    assert result.areas == ["members.htpasswd", "members-gold.htpasswd"]
+    assert result.summary(private.parent).splitlines()[:3] == [
+        "members-sync: 3 added, 0 kept, 0 removed",
+        "  new passwords: private/new-credentials-2027-01-15.csv — import it for the welcome mail, then delete it",
+        "  deploy: copy private/members.htpasswd, private/members-gold.htpasswd and private/kalender/, "
+        "private/kalender-gold/ to the server (nginx, Apache: effective at once); Caddy: copy private/members.caddy, "
+        "private/members-gold.caddy too and run `caddy reload`; Cloudflare: wrangler secret put VORAB_MEMBERS < "
+        "private/members.edge.json, VORAB_MEMBERS_GOLD < private/members-gold.edge.json, VORAB_CALENDARS < "
+        "private/kalender.edge.json, VORAB_CALENDARS_GOLD < private/kalender-gold.edge.json"]
+
+    # Calendar addresses: every customer's token in kalender/, the gold customers' also in kalender-gold/.
+    tokens = {email: url.rpartition("/")[2].removesuffix(".ics")
+              for email, url in ((row["email"], row["calendar_url"]) for row in credentials(result.credentials))}
+    assert sorted(path.name for path in (private / "kalender").iterdir()) == sorted(tokens.values())
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [tokens["anna@example.de"]]
+    assert json.loads((private / "kalender-gold.edge.json").read_text()) == [tokens["anna@example.de"]]
+    assert json.loads((private / "kalender.edge.json").read_text()) == sorted(tokens.values())
+    new = new_calendar_address(private, HOST_URL, "anna@example.de").rpartition("/")[2].removesuffix(".ics")
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [new]
+    assert json.loads((private / "kalender-gold.edge.json").read_text()) == [new]
+    assert sorted(path.name for path in (private / "kalender").iterdir()) == sorted(
+        [new, tokens["bernd@example.de"], tokens["carla@example.de"]])
+    new_calendar_address(private, HOST_URL, "bernd@example.de")
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [new]
+
+    # The credential fingerprints cover the gold area's files too (the same hashes: one fingerprint each).
+    kinds = {(fp.kind, fp.item) for fp in credential_fingerprints(private)}
+    assert ("password hash", "private/members.htpasswd") in kinds
+    assert sum(fp.kind == "password hash" for fp in credential_fingerprints(private)) == 6  # bcrypt + PBKDF2, ×3
+
+
+def test_a_customer_moved_between_tiers_keeps_the_password_and_changes_areas(private: Path) -> None:
+    sync_tiers(private, "email,first_name,last_name,tier\nanna@example.de,Anna,Gold,gold\n"
+                        "bernd@example.de,Bernd,Ohm,\n")
+    before = accounts(private, "members")
+    result = sync_tiers(private, "email,first_name,last_name,tier\nanna@example.de,Anna,Gold,members\n"
+                                 "bernd@example.de,Bernd,Ohm,gold\n")
+    assert (result.added, result.removed, result.kept, result.credentials) == ([], [], 2, None)
+    assert result.moved == ["anna@example.de: gold → members", "bernd@example.de: members → gold"]
+    assert result.summary(private.parent).splitlines()[0] == (
+        "members-sync: 0 added, 2 kept, 0 removed, 2 moved between tiers")
+    assert "deploy: copy private/members.htpasswd, private/members-gold.htpasswd" in result.summary(private.parent)
+    assert accounts(private, "members") == before  # byte for byte: nobody needs a new password
+    gold = accounts(private, "members-gold")
+    assert {kind: sorted(users) for kind, users in gold.items()} == {kind: ["bernd@example.de"] for kind in gold}
+    assert gold["htpasswd"]["bernd@example.de"] == before["htpasswd"]["bernd@example.de"]
+    tokens = {row["email"]: row["calendar_url"].rpartition("/")[2].removesuffix(".ics")
+              for row in credentials(private / "member-calendars.csv")}
+    assert [path.name for path in (private / "kalender-gold").iterdir()] == [tokens["bernd@example.de"]]
+
+    again = tree_digest(private)
+    assert sync_tiers(private, (private / "members.csv").read_text()).moved == []
+    assert tree_digest(private) == again  # the same export twice changes nothing
+
+
+def test_an_unknown_tier_is_named_and_the_safety_rules_hold_across_tiers(private: Path) -> None:
+    sync_tiers(private, "email,first_name,last_name,tier\n" + "".join(
+        f"m{n}@example.de,A,B,gold\n" for n in range(5)))
+    before = tree_digest(private)
+    with pytest.raises(MembersSyncFailed) as caught:
+        sync_tiers(private, "email,first_name,last_name,tier\nm0@example.de,A,B,platin\nm1@example.de,A,B,Gold\n")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "private/members.csv:2: tier: expected one of 'members', 'gold' or nothing, found 'platin'",
+        "private/members.csv:3: tier: expected one of 'members', 'gold' or nothing, found 'Gold'"]
+    # Everyone moved down is no removal; three of five gone at once is, in every area.
+    sync_tiers(private, "email,first_name,last_name,tier\n" + "".join(f"m{n}@example.de,A,B,\n" for n in range(5)))
+    assert accounts(private, "members-gold")["htpasswd"] == {}
+    with pytest.raises(MembersSyncFailed, match="expected at most 20% of the 5 members removed at once"):
+        sync_tiers(private, "email,first_name,last_name,tier\nm0@example.de,A,B,gold\nm1@example.de,A,B,gold\n")
+    assert tree_digest(private)["members.htpasswd"] == before["members.htpasswd"]

@@ -9,6 +9,7 @@ http.client, so paths like `//members/` reach the server as written. Every serve
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import http.client
 import http.server
@@ -35,7 +36,8 @@ from audiences.rules import parse_moment
 from conftest import HOST_URL, Site, needs_program
 from gate import new_calendar_address, sync_members, write_server_configs
 from gate.guards import PUBLISHED_HINT
-from gate.members import read_calendars
+from gate.members import feed_folders, read_calendars
+from gate.verify import verify_deploy
 from sitebuild import BuildResult, ContentErrors, LeakFound, Project, build
 from sitebuild.check import validate
 
@@ -211,13 +213,15 @@ class Server:
 
 
 def deploy_members(private: Path, root: Path) -> None:
-    """What an operator does after members-sync: copy the member files to the server."""
-    for name in ("members.htpasswd", "members.caddy"):
+    """What an operator does after members-sync: copy the member files (of every area) to the server."""
+    for name in sorted(path.name for pattern in ("members*.htpasswd", "members*.caddy")
+                       for path in private.glob(pattern)):
         shutil.copyfile(private / name, root / "etc" / name)
         (root / "etc" / name).chmod(0o644)
-    shutil.rmtree(root / "etc" / "kalender", ignore_errors=True)  # like rsync --delete
-    shutil.copytree(private / "kalender", root / "etc" / "kalender")
-    (root / "etc" / "kalender").chmod(0o755)
+    for feeds in feed_folders(private):  # kalender/ (and kalender-gold/ with a gold tier)
+        shutil.rmtree(root / "etc" / feeds.name, ignore_errors=True)  # like rsync --delete
+        shutil.copytree(feeds, root / "etc" / feeds.name)
+        (root / "etc" / feeds.name).chmod(0o755)
 
 
 def world_readable_copy(site: Site, root: Path) -> None:
@@ -244,6 +248,9 @@ def deployed_paths(root: Path, *names: str) -> dict[str, str]:
         "document root": ("/var/www/vorab", root / "www"),
         "htpasswd": ("/etc/vorab/members.htpasswd", root / "etc" / "members.htpasswd"),
         "caddy accounts": ("/etc/vorab/members.caddy", root / "etc" / "members.caddy"),
+        "gold htpasswd": ("/etc/vorab/members-gold.htpasswd", root / "etc" / "members-gold.htpasswd"),
+        "gold caddy accounts": ("/etc/vorab/members-gold.caddy", root / "etc" / "members-gold.caddy"),
+        # (also the start of /etc/vorab/kalender-gold, which so becomes <root>/etc/kalender-gold)
         "calendars": ("/etc/vorab/kalender", root / "etc" / "kalender"),
         "certificate": ("/etc/letsencrypt/live/www.example.com/fullchain.pem", root / "cert.pem"),
         "key": ("/etc/letsencrypt/live/www.example.com/privkey.pem", root / "key.pem"),
@@ -251,7 +258,8 @@ def deployed_paths(root: Path, *names: str) -> dict[str, str]:
     return {paths[name][0]: str(paths[name][1]) for name in names}
 
 
-def start_nginx(site: Site, root: Path, variant: str = "vorab.conf", auth_port: int = 0) -> Server:
+def start_nginx(site: Site, root: Path, variant: str = "vorab.conf", auth_port: int = 0, *,
+                gold: bool = False) -> Server:
     needs_program("nginx", "nginx")
     server = Server(root, free_port(), free_port(), tls_files(root), kind="nginx")
     generated = (site.root / "dist" / "deploy" / "nginx" / variant).read_text()
@@ -260,7 +268,7 @@ def start_nginx(site: Site, root: Path, variant: str = "vorab.conf", auth_port: 
                     "listen 80;": f"listen 127.0.0.1:{server.http_port};",
                     "    listen [::]:443 ssl;\n": "", "    listen [::]:80;\n": ""}  # loopback only
     if variant == "vorab.conf":
-        replacements |= deployed_paths(root, "htpasswd")
+        replacements |= deployed_paths(root, "htpasswd", *(["gold htpasswd"] if gold else []))
     else:
         replacements |= {"127.0.0.1:4180": f"127.0.0.1:{auth_port}",
                          "/var/log/nginx/vorab-members.log": str(root / "members-access.log")}
@@ -287,7 +295,7 @@ def start_nginx(site: Site, root: Path, variant: str = "vorab.conf", auth_port: 
     return server
 
 
-def start_apache(site: Site, root: Path) -> Server:
+def start_apache(site: Site, root: Path, *, gold: bool = False) -> Server:
     needs_program("apache2", "apache2")
     server = Server(root, free_port(), free_port(), tls_files(root), kind="apache")
     deploy = site.root / "dist" / "deploy" / "apache"
@@ -296,9 +304,11 @@ def start_apache(site: Site, root: Path) -> Server:
                    "<VirtualHost *:80>": f"<VirtualHost *:{server.http_port}>",
                    "<VirtualHost *:443>": f"<VirtualHost *:{server.port}>"})
     (root / "vorab.conf").write_text(vhost)
-    htaccess = adapt((deploy / "members" / ".htaccess").read_text(), deployed_paths(root, "htpasswd"))
-    (root / "www" / "members" / ".htaccess").write_text(htaccess)
-    (root / "www" / "members" / ".htaccess").chmod(0o644)
+    areas = {"members": ("members", "htpasswd"), **({"gold": ("members-gold", "gold htpasswd")} if gold else {})}
+    for folder, (name, htpasswd) in areas.items():
+        htaccess = adapt((deploy / name / ".htaccess").read_text(), deployed_paths(root, htpasswd))
+        (root / "www" / folder / ".htaccess").write_text(htaccess)
+        (root / "www" / folder / ".htaccess").chmod(0o644)
     # Debian's default modules that matter here (autoindex would list folders but for "Options -Indexes"),
     # and the ones the generated files need (ssl, headers).
     modules = ["mpm_event", "authn_core", "authn_file", "authz_core", "authz_user", "auth_basic", "alias", "dir",
@@ -319,7 +329,7 @@ def start_apache(site: Site, root: Path) -> Server:
     return server
 
 
-def start_caddy(site: Site, root: Path) -> Server:
+def start_caddy(site: Site, root: Path, *, gold: bool = False) -> Server:
     needs_program("caddy", "caddy")
     port = free_port()
     server = Server(root, port, port, None, kind="caddy")
@@ -327,7 +337,8 @@ def start_caddy(site: Site, root: Path) -> Server:
     generated = (site.root / "dist" / "deploy" / "caddy" / "Caddyfile").read_text()
     # Caddy's automatic HTTPS would want a public certificate: the test site is plain HTTP on loopback.
     (root / "Caddyfile").write_text(f"{{\n\tadmin {admin}\n}}\n\n" + adapt(
-        generated, {**deployed_paths(root, "document root", "caddy accounts", "calendars"),
+        generated, {**deployed_paths(root, "document root", "caddy accounts", "calendars",
+                                     *(["gold caddy accounts"] if gold else [])),
                     "\nwww.example.com {": f"\nhttp://127.0.0.1:{port} {{"}))
     server.reload = ["caddy", "reload", "--config", str(root / "Caddyfile"), "--adapter", "caddyfile",
                      "--address", admin]
@@ -500,21 +511,24 @@ def test_apache_without_the_htaccess_fails_closed(built: Site, server_root: Path
 
 # --- nginx with auth_request (single sign-on), against a stub that follows oauth2-proxy's contract -----------------
 
-SESSIONS = {"sesam-anna": "anna@example.de", "sesam-bernd": "bernd@example.de"}
+SESSIONS = {"sesam-anna": "anna@example.de", "sesam-bernd": "bernd@example.de", "sesam-carla": "carla@example.de"}
 REVOKED = {"sesam-bernd"}  # signed in at the identity provider, but no longer a member
+GROUPS = {"sesam-anna": {"gold"}}  # the identity provider's groups: Anna is a gold customer, Carla a member
 
 
 class StubAuthProxy(http.server.BaseHTTPRequestHandler):
     """oauth2-proxy's contract: /oauth2/auth answers 202 with X-Auth-Request-User for a valid session cookie,
-    401 without one and 403 for a user who may not enter; /oauth2/start sends the browser to the provider."""
+    401 without one and 403 for a user who may not enter (with `?allowed_groups=…`: who is in none of them);
+    /oauth2/start sends the browser to the provider."""
 
     def do_GET(self) -> None:
-        if self.path == "/oauth2/auth":
+        path, _, query = self.path.partition("?")
+        if path == "/oauth2/auth" and query in ("", "allowed_groups=gold"):
             cookie = SimpleCookie(self.headers.get("Cookie", "")).get("_oauth2_proxy")
             session = cookie.value if cookie else None
             if session not in SESSIONS:
                 self.send_response(401)
-            elif session in REVOKED:
+            elif session in REVOKED or (query and "gold" not in GROUPS.get(session, set())):
                 self.send_response(403)
             else:
                 self.send_response(202)
@@ -532,15 +546,15 @@ class StubAuthProxy(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def sso_server(built: Site, server_root: Path) -> Iterator[Server]:
-    world_readable_copy(built, server_root)
+@contextlib.contextmanager
+def running_sso(site: Site, root: Path) -> Iterator[Server]:
+    world_readable_copy(site, root)
     auth = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StubAuthProxy)
     thread = threading.Thread(target=auth.serve_forever, daemon=True)
     thread.start()
     server = None
     try:
-        server = start_nginx(built, server_root, "vorab-sso.conf", auth.server_address[1])
+        server = start_nginx(site, root, "vorab-sso.conf", auth.server_address[1])
         yield server
     finally:
         if server:
@@ -548,6 +562,12 @@ def sso_server(built: Site, server_root: Path) -> Iterator[Server]:
         auth.shutdown()
         auth.server_close()
         thread.join()
+
+
+@pytest.fixture
+def sso_server(built: Site, server_root: Path) -> Iterator[Server]:
+    with running_sso(built, server_root) as server:
+        yield server
 
 
 def test_with_single_sign_on_a_calendar_address_opens_the_feed_too(sso_server: Server, built: Site) -> None:
@@ -797,3 +817,299 @@ def test_wrong_passwords_do_not_slow_the_public_site_and_members_get_in_fast(bui
         server.stop()
     assert statistics.median(public) < 0.010, f"public page median {statistics.median(public) * 1000:.1f} ms"
     assert member_wall < 0.050, f"member page and {len(assets)} assets: {member_wall * 1000:.1f} ms"
+
+
+# --- a third tier: AUDIENCE_TIERS = ("public", "members", "gold") ----------------------------------------------------
+
+GOLD_CANARIES = (b"goldkanarientitel", b"goldkanarienkoerper")
+# Anna is a gold customer, Bernd a member (the tier column left empty: the lowest member tier).
+GOLD_MEMBERS = "email;first_name;last_name;tier\nanna@example.de;Anna;Meier;gold\nbernd@example.de;Bernd;Ohm;\n"
+GOLD_TIERS = ("members", "gold")
+
+
+def gold_content(body: bytes) -> bool:
+    return any(canary in body.lower() for canary in GOLD_CANARIES)
+
+
+def three_tier_site(root: Path, members: str = GOLD_MEMBERS, settings: str = "") -> Site:
+    site = Site(root)
+    site.settings_file.write_text(site.settings_file.read_text() + 'AUDIENCE_TIERS = ("public", "members", "gold")\n'
+                                  + settings)
+    plant_member_content(site)
+    site.write("products/gold-vorschau.md", """\
+        title: Röstung goldkanarientitel Geisha
+        summary: Nur für Top-Kunden.
+        audience: gold
+
+        Ein goldkanarienkoerper Kaffee.
+        """)
+    site.write("seminars/gold-verkostung.md", """\
+        title: Verkostung goldkanarientitel
+        audience: gold
+        start: 2027-06-10T18:00
+        end: 2027-06-10T20:00
+        location: Rösterei
+
+        Nur für Top-Kunden.
+        """)
+    # A public page whose address begins like the gold area's: it stays public.
+    site.write("pages/goldrausch.md", "title: Goldrausch\nsummary: Öffentlich.\n\nFür alle.\n")
+    private = site.root / "private"
+    private.mkdir()
+    (private / "members.csv").write_text(members, encoding="utf-8")
+    sync_members(private / "members.csv", private, site_url=HOST_URL, tiers=GOLD_TIERS)
+    return site
+
+
+@pytest.fixture(scope="module")
+def gold_built(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = three_tier_site(tmp_path_factory.mktemp("gold") / "site")
+    build_site(site)
+    return site
+
+
+def gold_page(site: Site) -> str:
+    """The address of the gold-only product in the gold area."""
+    page = site.output / "gold" / "produkte" / "gold-vorschau" / "index.html"
+    assert gold_content(page.read_bytes())
+    return "/gold/produkte/gold-vorschau/"
+
+
+@pytest.fixture
+def gold_private(gold_built: Site, tmp_path: Path) -> Path:
+    shutil.copytree(gold_built.root / "private", tmp_path / "private")
+    return tmp_path / "private"
+
+
+@pytest.fixture(params=sorted(STARTERS))
+def gold_server(request: pytest.FixtureRequest, gold_built: Site, server_root: Path,
+                gold_private: Path) -> Iterator[Server]:
+    world_readable_copy(gold_built, server_root)
+    server = None
+    try:
+        deploy_members(gold_private, server_root)
+        server = STARTERS[request.param](gold_built, server_root, gold=True)
+        yield server
+    finally:
+        if server:
+            server.stop()
+
+
+def test_the_three_tier_build_keeps_gold_content_in_the_gold_area(gold_built: Site) -> None:
+    """What the servers below gate: the gold product in output/gold/ only, beside the member area."""
+    output = gold_built.output
+    assert (output / "gold" / "index.html").is_file() and (output / "members" / "index.html").is_file()
+    where = {path.relative_to(output).parts[0] for path in output.rglob("*")
+             if path.is_file() and gold_content(path.read_bytes())}
+    assert where == {"gold"}, where
+    assert gold_page(gold_built).startswith("/gold/")
+
+
+def test_each_tier_enters_its_areas_and_no_other(gold_server: Server, gold_built: Site, gold_private: Path) -> None:
+    """A gold customer gets into the gold area and the member area, a member only into the member area, a
+    stranger into neither; the public site is open to all."""
+    page_401 = (gold_built.output / "401.html").read_bytes()
+    secrets = passwords(gold_private)
+    people = {"gold": ("anna@example.de", secrets["anna@example.de"]),
+              "member": ("bernd@example.de", secrets["bernd@example.de"]), "stranger": (None, "")}
+    expected = {"/gold/": {"gold": 200, "member": 401, "stranger": 401},
+                "/members/": {"gold": 200, "member": 200, "stranger": 401},
+                "/": {"gold": 200, "member": 200, "stranger": 200}}
+    for path, statuses in expected.items():
+        for who, (user, password) in people.items():
+            response = gold_server.get(path, user=user, password=password)
+            what = f"{gold_server.kind} {path} as {who}"
+            assert response.status == statuses[who], what
+            if response.status == 401:
+                assert_refused(response, 401, page_401, what)
+                assert not gold_content(response.body), what
+                assert response.headers["WWW-Authenticate"] == 'Basic realm="Kundenbereich"', what
+            elif path != "/":
+                assert_member_headers(response, what)
+    page = gold_page(gold_built)
+    response = gold_server.get(page, user=people["gold"][0], password=people["gold"][1])
+    assert response.status == 200 and gold_content(response.body), page
+    assert_member_headers(response, page)
+    # The member's password, and every way to spell the gold area, is refused there with no gold byte.
+    bernd = people["member"]
+    redirect = 308 if gold_server.kind == "caddy" else 301
+    for path in (page, "/gold", "//gold/", "/%67old/", "/x/../gold/", "/gold/index.html"):
+        for user, password in (bernd, (None, ""), ("anna@example.de", bernd[1])):
+            response = gold_server.get(path, user=user, password=password)
+            assert response.status == 401, f"{gold_server.kind} {path} as {user}"
+            assert response.body == page_401 and not gold_content(response.body), path
+    assert gold_server.get("/gold", user=people["gold"][0], password=people["gold"][1]).status == redirect
+    # The public page whose address begins like the gold area's stays public.
+    response = gold_server.get("/goldrausch/")
+    assert response.status == 200 and b"Goldrausch" in response.body
+
+
+def test_a_customer_moved_from_gold_to_members_loses_the_gold_area(gold_server: Server, gold_private: Path) -> None:
+    """nginx and Apache read the area's file on every request: the move counts from the next request; Caddy
+    reads its accounts when it loads its configuration: after `caddy reload`."""
+    anna = passwords(gold_private)["anna@example.de"]
+    assert gold_server.get("/gold/", user="anna@example.de", password=anna).status == 200
+
+    (gold_private / "members.csv").write_text(GOLD_MEMBERS.replace(";gold\n", ";members\n"), encoding="utf-8")
+    result = sync_members(gold_private / "members.csv", gold_private, site_url=HOST_URL, tiers=GOLD_TIERS)
+    assert (result.moved, result.removed, result.added) == (["anna@example.de: gold → members"], [], [])
+    deploy_members(gold_private, gold_server.root)
+    if gold_server.kind == "caddy":
+        assert gold_server.get("/gold/", user="anna@example.de", password=anna).status == 200  # until the reload
+        subprocess.run(gold_server.reload, check=True, capture_output=True, env=gold_server.env)
+
+    response = gold_server.get("/gold/", user="anna@example.de", password=anna)
+    assert_refused(response, 401, (gold_server.root / "www" / "401.html").read_bytes(), "moved to members")
+    assert not gold_content(response.body)
+    assert gold_server.get("/members/", user="anna@example.de", password=anna).status == 200  # same password
+    assert gold_server.process.poll() is None  # the same process: nobody restarted it
+
+    # And back up: Bernd becomes a gold customer with the password he has.
+    (gold_private / "members.csv").write_text(GOLD_MEMBERS.replace(";gold\n", ";members\n")
+                                              .replace("Ohm;\n", "Ohm;gold\n"), encoding="utf-8")
+    sync_members(gold_private / "members.csv", gold_private, site_url=HOST_URL, tiers=GOLD_TIERS)
+    deploy_members(gold_private, gold_server.root)
+    if gold_server.kind == "caddy":
+        subprocess.run(gold_server.reload, check=True, capture_output=True, env=gold_server.env)
+    bernd = passwords(gold_private)["bernd@example.de"]
+    assert gold_server.get("/gold/", user="bernd@example.de", password=bernd).status == 200
+
+
+def test_a_customers_calendar_address_opens_the_feed_of_their_tier(gold_server: Server, gold_private: Path) -> None:
+    """A gold customer's personal address answers with the gold area's feed (the gold seminar too), a member's
+    with the members' feed; moved to members, the gold customer's address answers with the members' feed from
+    the next request on — no reload, not even for Caddy."""
+    www = gold_server.root / "www"
+    gold_feed, members_feed = (www / "gold" / "seminare" / "kalender.ics").read_bytes(), \
+        (www / "members" / "seminare" / "kalender.ics").read_bytes()
+    assert gold_content(gold_feed) and not gold_content(members_feed) and member_content(members_feed)
+    tokens = read_calendars(gold_private)
+    for email, feed in (("anna@example.de", gold_feed), ("bernd@example.de", members_feed)):
+        response = gold_server.get(f"/kalender/{tokens[email]}.ics")
+        assert (response.status, response.body) == (200, feed), email
+        assert response.headers["Content-Type"].startswith("text/calendar"), email
+        assert "private" in response.headers["Cache-Control"] and response.headers["X-Robots-Tag"] == "noindex"
+    assert gold_server.get(f"/kalender/{'a' * 32}.ics").status == 404
+    assert gold_server.get("/gold/seminare/kalender.ics").status == 401
+
+    (gold_private / "members.csv").write_text(GOLD_MEMBERS.replace(";gold\n", ";members\n"), encoding="utf-8")
+    sync_members(gold_private / "members.csv", gold_private, site_url=HOST_URL, tiers=GOLD_TIERS)
+    deploy_members(gold_private, gold_server.root)
+    response = gold_server.get(f"/kalender/{tokens['anna@example.de']}.ics")
+    assert (response.status, response.body) == (200, members_feed)
+    assert read_calendars(gold_private) == tokens  # the same address: only the feed behind it changed
+
+
+def test_apache_without_the_gold_areas_htaccess_fails_closed(gold_built: Site, server_root: Path,
+                                                             gold_private: Path) -> None:
+    world_readable_copy(gold_built, server_root)
+    deploy_members(gold_private, server_root)
+    server = start_apache(gold_built, server_root, gold=True)
+    try:
+        (server_root / "www" / "gold" / ".htaccess").unlink()
+        anna = passwords(gold_private)["anna@example.de"]
+        for path in ("/gold", "/gold/", gold_page(gold_built)):
+            response = server.get(path, user="anna@example.de", password=anna)
+            assert response.status == 403 and not gold_content(response.body), path
+        assert server.get("/members/", user="anna@example.de", password=anna).status == 200
+    finally:
+        server.stop()
+
+
+def test_the_build_writes_a_gate_for_every_member_area(gold_built: Site) -> None:
+    deploy = gold_built.root / "dist" / "deploy"
+    assert sorted(p.relative_to(deploy).as_posix() for p in deploy.rglob("*") if p.is_file()) == [
+        "apache/.htaccess", "apache/members-gold/.htaccess", "apache/members/.htaccess", "apache/vorab.conf",
+        "caddy/Caddyfile", "cloudflare/worker.js", "cloudflare/wrangler.toml", "nginx/vorab-sso.conf",
+        "nginx/vorab.conf"]
+    assert "AuthUserFile /etc/vorab/members-gold.htpasswd\n" in (deploy / "apache/members-gold/.htaccess").read_text()
+    # Shared hosting: the site's .htaccess sends a gold customer's calendar address to the gold area's feed.
+    assert ('RewriteCond "/etc/vorab/kalender-gold/$1" -f\n    RewriteRule "^kalender/([a-z2-7]{32})\\.ics$" '
+            '"gold/seminare/kalender.ics" [E=VORAB_CALENDAR:1,L]\n') in (deploy / "apache/.htaccess").read_text()
+
+
+def test_on_shared_hosting_every_member_area_gets_its_htaccess_in_the_site(tmp_path: Path) -> None:
+    site = three_tier_site(tmp_path / "site", settings='GATE_HOSTING = "apache"\n')
+    build_site(site)
+    deploy = site.root / "dist" / "deploy" / "apache"
+    for folder, name in (("members", "members"), ("gold", "members-gold")):
+        assert (site.output / folder / ".htaccess").read_bytes() == (deploy / name / ".htaccess").read_bytes()
+    assert (site.output / ".htaccess").read_bytes() == (deploy / ".htaccess").read_bytes()
+    assert "AuthUserFile /etc/vorab/members-gold.htpasswd\n" in (site.output / "gold" / ".htaccess").read_text()
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ('GOLD_PATH = "members"\n',
+     "pelicanconf.py:7: GOLD_PATH: expected a folder of its own for each member tier's area: each area has its own "
+     "credentials, found 'members'"),
+    ('GOLD_PATH = "/gold; allow all"\n',  # sitebuild's check: a folder name is safe in every configuration
+     "pelicanconf.py:7: GOLD_PATH: expected a folder name (letters, digits, _ -), found '/gold; allow all'"),
+])
+def test_tier_folders_that_would_break_a_configuration_stop_the_build(tmp_path: Path, settings: str,
+                                                                      message: str) -> None:
+    site = three_tier_site(tmp_path / "site", settings=settings)
+    with pytest.raises(ContentErrors) as caught:
+        build_site(site)
+    assert [str(problem) for problem in caught.value.problems] == [message]
+    assert not site.output.exists()
+
+
+def test_verify_deploy_checks_every_member_area(gold_built: Site, server_root: Path, gold_private: Path) -> None:
+    """verify-deploy asks for the gold area in every spelling too: a server whose configuration gates only the
+    member area (as one written before the gold tier) fails the check at /gold/, and the right one passes."""
+    clock = parse_moment(CLOCK, "Europe/Berlin")
+    settings = Project(gold_built.settings_file).settings()
+    registry = validate(settings, gold_built.settings_file, clock).items
+    world_readable_copy(gold_built, server_root)
+    deploy_members(gold_private, server_root)
+    checks = {}
+    for variant in ("generated", "without the gold area"):
+        server = start_caddy(gold_built, server_root, gold=True)
+        try:
+            if variant != "generated":
+                caddyfile = (server_root / "Caddyfile").read_text()
+                start = caddyfile.index('\t# "/gold/*"')
+                (server_root / "Caddyfile").write_text(caddyfile[:start] + caddyfile[caddyfile.index(
+                    "\t# E-mail images", start):])
+                subprocess.run(server.reload, check=True, capture_output=True, env=server.env)
+            checks[variant] = verify_deploy(f"http://127.0.0.1:{server.port}", settings, registry, clock,
+                                            gold_built.output, {})
+        finally:
+            server.stop()
+    good, open_gold = checks["generated"], checks["without the gold area"]
+    assert good.failures == [], good.failures
+    assert good.checked[7:] == [  # after the member area's seven
+        "/gold/: 401 refused", "/gold: 401 refused", "/GOLD/: 401 refused", "/%67old/: 401 refused",
+        "//gold/: 401 refused", "/gold/produkte/gold-vorschau/: 401 refused",
+        "/gold/images/products/kanarienbild-tuete.svg: 401 refused", "/members/seminare/kalender.ics: 401 refused"]
+    # Caddy redirects /gold and finds no /GOLD/: refusals enough; every other way in is named.
+    assert [failure.split(": expected")[0] for failure in open_gold.failures if "refusal" in failure] == [
+        "/gold/ (the gold area)", "/%67old/ (the gold area, percent-encoded)",
+        "//gold/ (the gold area with a double slash)",
+        "/gold/produkte/gold-vorschau/ (a gold page (content/products/gold-vorschau.md))",
+        "/gold/images/products/kanarienbild-tuete.svg (a gold image)"]
+    page = "/gold/produkte/gold-vorschau/ (a gold page (content/products/gold-vorschau.md)): expected no member " \
+        "content, found "
+    assert [failure for failure in open_gold.failures if failure.startswith(page)
+            and "of content/products/gold-vorschau.md" in failure], open_gold.failures
+    assert not any(failure.startswith(("/members", "//members", "/%6dembers", "/MEMBERS"))
+                   for failure in open_gold.failures), open_gold.failures
+
+
+def test_with_single_sign_on_the_gold_area_asks_for_the_gold_group(gold_built: Site, server_root: Path) -> None:
+    """vorab-sso.conf checks the gold area with oauth2-proxy's allowed_groups=gold: a signed-in member outside
+    that group is refused there (403, the public 401 page) and still gets into the member area."""
+    page_401 = (gold_built.output / "401.html").read_bytes()
+    with running_sso(gold_built, server_root) as server:
+        for path in ("/gold/", gold_page(gold_built), "/gold", "//gold/"):
+            for cookie, status in [(None, 401), ("_oauth2_proxy=sesam-carla", 403),
+                                   ("_oauth2_proxy=sesam-bernd", 403)]:
+                response = server.get(path, cookie=cookie)
+                assert_refused(response, status, page_401, f"{path} with {cookie}")
+                assert not gold_content(response.body), path
+        response = server.get(gold_page(gold_built), cookie="_oauth2_proxy=sesam-anna")
+        assert response.status == 200 and gold_content(response.body)
+        assert_member_headers(response, "gold page with single sign-on")
+        assert server.get("/members/", cookie="_oauth2_proxy=sesam-carla").status == 200
+        assert server.get("/oauth2/auth-gold").status == 404  # the check itself is internal
+        assert server.get("/goldrausch/").status == 200

@@ -19,7 +19,7 @@ from leakgate.text import normalise
 from vorab.errors import ContentProblem
 from vorab.messages import N_
 
-from .members import CALENDARS, EDGE_ACCOUNTS, FEEDS, HTPASSWD, read_calendars, read_edge_accounts, read_htpasswd
+from .members import CALENDARS, EDGE_ACCOUNTS, HTPASSWD, feed_folders, read_calendars, read_edge_accounts, read_htpasswd
 
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -83,11 +83,13 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
             for email in EMAIL.findall(line):
                 if email.casefold() not in allowed:
                     add(email, "member e-mail", path, f"line {number}", PUBLISHED_HINT)
-    htpasswd = private / HTPASSWD
-    for number, hashed in enumerate(read_htpasswd(htpasswd).values(), 1):
-        add(hashed, "password hash", htpasswd, f"entry {number}")
-    for number, hashed in enumerate(read_edge_accounts(private).values(), 1):
-        add(hashed, "password hash", private / EDGE_ACCOUNTS, f"entry {number}")
+    # members.htpasswd (everyone) first, then the files of the areas above it (members-gold.htpasswd, …)
+    for htpasswd in sorted(private.glob("members*.htpasswd"), key=lambda path: (path.name != HTPASSWD, path.name)):
+        for number, hashed in enumerate(read_htpasswd(htpasswd).values(), 1):
+            add(hashed, "password hash", htpasswd, f"entry {number}")
+    for edge in sorted(private.glob("members*.edge.json"), key=lambda path: (path.name != EDGE_ACCOUNTS, path.name)):
+        for number, hashed in enumerate(read_edge_accounts(private, edge.name).values(), 1):
+            add(hashed, "password hash", edge, f"entry {number}")
     for path in sorted(private.glob("new-credentials-*.csv")):
         with path.open(encoding="utf-8", newline="") as file:
             for number, row in enumerate(csv.DictReader(file), 2):
@@ -100,8 +102,9 @@ def credential_fingerprints(private: Path, published: Collection[str] = ()) -> l
 def _member_files(private: Path) -> list[Path]:
     """Every file of `private/` but the calendar addresses' (one empty file per member: nothing to read)."""
     found = []
+    feeds = feed_folders(private)
     for folder, subfolders, files in os.walk(private):
-        subfolders[:] = [name for name in subfolders if Path(folder, name) != private / FEEDS]
+        subfolders[:] = [name for name in subfolders if Path(folder, name) not in feeds]
         found += [Path(folder, name) for name in files]
     return found
 

@@ -12,6 +12,16 @@ listed with the e-mails in `private/member-calendars.csv` (for the e-mail tool's
 file in `private/kalender/`: deployed beside the htpasswd file, the web server serves the one members' feed for
 every token that has a file there — a stat per request, so a removed member's address answers 404 from the next
 request on, and 10,000 members are 10,000 empty files, not 10,000 copies of the feed (gate/templates).
+
+With more than one member tier (AUDIENCE_TIERS = ("public", "members", "gold")) every member tier's area has its
+own credential files, each listing everyone allowed in: `members.htpasswd` for the lowest member tier's area
+(every customer), `members-gold.htpasswd` for the gold area (the gold customers). The export's `tier` column
+(empty: the lowest member tier) says which: a customer of a tier may enter the area of that tier and of every
+member tier below it. A customer keeps one password (the same hash in every file they are in); moving them between
+tiers only adds or drops their line in the files above the lower tier.
+A customer's calendar token has a file in each of their areas' folders (private/kalender/, kalender-gold/): the
+servers answer with the feed of the highest area whose folder holds it, so a gold customer's one address brings the
+gold seminars too, and a move between tiers changes the feed behind it from the next request on.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,7 +64,6 @@ CALENDARS = "member-calendars.csv"  # email, calendar_url
 # The same members for the Cloudflare edge (gate/templates/cloudflare/worker.js): Workers have no bcrypt, but
 # WebCrypto's PBKDF2. Made from the password, so only for members who got theirs from members-sync since.
 EDGE_ACCOUNTS = "members.edge.json"
-EDGE_CALENDARS = "kalender.edge.json"  # the calendar tokens, bound to the edge worker like the members
 EDGE_ITERATIONS = 1000
 FEEDS = "kalender"  # private/kalender/<token>, and the URL folder /kalender/<token>.ics
 FEED_TOKEN = re.compile(r"[a-z2-7]{32}")  # 20 random bytes in lower-case base32
@@ -75,6 +84,7 @@ class Member:
     email: str  # lower-cased: the user name
     first_name: str
     last_name: str
+    tier: str = "members"  # the highest member tier whose area they may enter
 
 
 @dataclass
@@ -82,20 +92,33 @@ class SyncResult:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: int = 0
+    moved: list[str] = field(default_factory=list)  # kept members whose tier changed ("anna@…: gold → members")
+    areas: list[str] = field(default_factory=lambda: [HTPASSWD])  # the credential file of each member area
     credentials: Path | None = None  # the new passwords, if anyone was added
     calendars: Path | None = None  # private/member-calendars.csv
     without_edge: int = 0  # members whose password predates members.edge.json: new passwords for the edge
 
     def summary(self, root: Path) -> str:
         line = f"members-sync: {len(self.added)} added, {self.kept} kept, {len(self.removed)} removed"
+        if self.moved:
+            line += f", {len(self.moved)} moved between tiers"
         if self.credentials:
             line += (f"\n  new passwords: {_display(self.credentials, root)} — import it for the welcome mail, "
                      f"then delete it")
-        if self.added or self.removed:
+        if (self.added or self.removed or self.moved) and len(self.areas) == 1:
             line += ("\n  deploy: copy private/members.htpasswd and private/kalender/ to the server (nginx, Apache: "
                      "effective at once); Caddy: copy private/members.caddy too and run `caddy reload`; Cloudflare: "
                      "wrangler secret put VORAB_MEMBERS < private/members.edge.json, VORAB_CALENDARS < "
                      "private/kalender.edge.json")
+        elif self.added or self.removed or self.moved:
+            stems = [name.removesuffix(".htpasswd") for name in self.areas]
+            calendars = [calendar_files(stem) for stem in stems]
+            line += (f"\n  deploy: copy {', '.join(f'private/{name}' for name in self.areas)} and "
+                     f"{', '.join(f'private/{folder}/' for folder, _, _ in calendars)} to the server (nginx, Apache: "
+                     f"effective at once); Caddy: copy {', '.join(f'private/{stem}.caddy' for stem in stems)} too "
+                     f"and run `caddy reload`; Cloudflare: wrangler secret put "
+                     f"{', '.join(f'{edge_binding(stem)} < private/{stem}.edge.json' for stem in stems)}, "
+                     f"{', '.join(f'{secret} < private/{edge}' for _, edge, secret in calendars)}")
         if self.without_edge:
             line += (f"\n  {self.without_edge} members have passwords from before members.edge.json: they need new "
                      f"ones for the Cloudflare edge (README, \"Cloudflare\")")
@@ -161,10 +184,28 @@ def read_export(path: Path, *, tiers: Sequence[str] = ("members",), display: str
             problems.append(ContentProblem(source, line, "tier", f"one of {', '.join(map(repr, tiers))} or nothing",
                                            found(tier)))
         first_line.setdefault(email, line)
-        members.append(Member(email, values["first_name"], values["last_name"]))
+        members.append(Member(email, values["first_name"], values["last_name"], tier or tiers[0]))
     if problems:
         raise MembersSyncFailed(source, problems)
     return members
+
+
+def area_stems(tiers: Sequence[str]) -> dict[str, str]:
+    """Member tier (lowest first) → the name of its area's credential files without the suffix: `members` for the
+    lowest (private/members.htpasswd, as with one member tier), `members-<tier>` above it."""
+    return {tier: "members" if number == 0 else f"members-{tier}" for number, tier in enumerate(tiers)}
+
+
+def edge_binding(stem: str) -> str:
+    """The Cloudflare secret holding an area's edge accounts: VORAB_MEMBERS, VORAB_MEMBERS_GOLD, …"""
+    return "VORAB_" + stem.upper().replace("-", "_")
+
+
+def calendar_files(stem: str) -> tuple[str, str, str]:
+    """An area's calendar addresses — its folder of token files, their edge twin and its Cloudflare secret:
+    kalender/, kalender.edge.json and VORAB_CALENDARS for the lowest member area, kalender-gold/, … above it."""
+    suffix = stem.removeprefix("members")
+    return f"{FEEDS}{suffix}", f"{FEEDS}{suffix}.edge.json", "VORAB_CALENDARS" + suffix.upper().replace("-", "_")
 
 
 def read_htpasswd(path: Path) -> dict[str, str]:
@@ -187,8 +228,8 @@ def edge_hash(password: str) -> str:
                      base64.b64encode(derived).decode()])
 
 
-def read_edge_accounts(private: Path) -> dict[str, str]:
-    path = private / EDGE_ACCOUNTS
+def read_edge_accounts(private: Path, name: str = EDGE_ACCOUNTS) -> dict[str, str]:
+    path = private / name
     return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
 
 
@@ -233,8 +274,13 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
         raise ValueError(f"GATE_BCRYPT_COST: expected at least {MIN_COST}, found {cost}")
     display = _display(export, private.parent)
     members = read_export(export, tiers=tiers, display=display)
-    existing = read_htpasswd(private / HTPASSWD)
+    stems = area_stems(tiers)
+    existing = read_htpasswd(private / HTPASSWD)  # everyone: each customer may enter the lowest member area
     exported = {member.email for member in members}
+    rank = {member.email: list(tiers).index(member.tier) for member in members}
+    was = dict.fromkeys(existing, 0)  # each one's tier so far: the highest area whose file lists them
+    for number, stem in enumerate(list(stems.values())[1:], 1):
+        was |= dict.fromkeys(set(read_htpasswd(private / f"{stem}.htpasswd")) & set(existing), number)
     removed = sorted(set(existing) - exported)
     too_many = len(removed) == len(existing) or len(removed) > max(1.0, MAX_REMOVED_SHARE * len(existing))
     if existing and removed and too_many and not allow_removals:
@@ -253,7 +299,10 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
 
     entries = {user: hashed for user, hashed in existing.items() if user in exported}
     entries.update((member.email, hashed) for member, hashed in zip(new, hashes, strict=True))
-    result = SyncResult(added=[m.email for m in new], removed=removed, kept=len(exported) - len(new))
+    result = SyncResult(added=[m.email for m in new], removed=removed, kept=len(exported) - len(new),
+                        moved=[f"{user}: {tiers[was[user]]} → {tiers[rank[user]]}" for user in sorted(entries)
+                               if user in was and was[user] != rank[user]],
+                        areas=[f"{stem}.htpasswd" for stem in stems.values()])
 
     known = read_calendars(private)
     tokens = {email: known.get(email) or feed_token() for email in sorted(exported)}
@@ -266,17 +315,23 @@ def sync_members(export: Path, private: Path, *, site_url: str, cost: int = DEFA
     if new:
         result.credentials = _write_credentials(private, today or date.today(), new, passwords,
                                                 [feed_url(site_url, tokens[m.email]) for m in new])
-    users = sorted(entries)
+    texts: dict[Path, str] = {}
+    feeds: dict[str, set[str]] = {}
+    for number, stem in enumerate(stems.values()):  # each area lists everyone of its tier and every tier above
+        users = sorted(user for user in entries if rank[user] >= number)
+        folder, edge_calendars, _secret = calendar_files(stem)
+        feeds[folder] = {tokens[user] for user in users}
+        texts[private / edge_calendars] = _edge_calendars(feeds[folder])
+        texts |= {
+            private / f"{stem}.htpasswd": "".join(f"{user}:{entries[user]}\n" for user in users),
+            private / f"{stem}.caddy": "# Written by members-sync for Caddy's basicauth block (import); do not "
+                                       "edit.\n" + "".join(f"{user} {entries[user]}\n" for user in users),
+            private / f"{stem}.edge.json": json.dumps({user: edge[user] for user in users if user in edge},
+                                                      indent=1) + "\n"}
     # One consistent set: every file is written beside its old one first, and only then all are moved into place,
     # so a failing disk leaves the old set as it was.
-    _replace_together({
-        private / HTPASSWD: "".join(f"{user}:{entries[user]}\n" for user in users),
-        private / CADDY_ACCOUNTS: "# Written by members-sync for Caddy's basicauth block (import); do not edit.\n"
-                                  + "".join(f"{user} {entries[user]}\n" for user in users),
-        private / CALENDARS: _calendars_csv(site_url, tokens),
-        private / EDGE_ACCOUNTS: json.dumps(dict(sorted(edge.items())), indent=1) + "\n",
-        private / EDGE_CALENDARS: _edge_calendars(tokens)})
-    _sync_feed_files(private, tokens)
+    _replace_together({**texts, private / CALENDARS: _calendars_csv(site_url, tokens)})
+    _sync_feed_files(private, feeds)
     result.calendars = private / CALENDARS
     result.without_edge = len(exported) - len(edge)
     return result
@@ -290,20 +345,27 @@ def _calendars_csv(site_url: str, tokens: dict[str, str]) -> str:
     return buffer.getvalue()
 
 
-def _edge_calendars(tokens: dict[str, str]) -> str:
-    return json.dumps(sorted(tokens.values()), indent=0) + "\n"
+def _edge_calendars(tokens: Collection[str]) -> str:
+    return json.dumps(sorted(tokens), indent=0) + "\n"
 
 
-def _sync_feed_files(private: Path, tokens: dict[str, str]) -> None:
-    """One empty file per token in private/kalender/, and no other file there."""
-    feeds = private / FEEDS
-    feeds.mkdir(mode=0o700, exist_ok=True)
-    wanted = set(tokens.values())
-    for token in sorted(wanted - {path.name for path in feeds.iterdir()}):
-        os.close(os.open(feeds / token, os.O_WRONLY | os.O_CREAT, 0o644))  # the server's workers read it
-    for path in feeds.iterdir():
-        if path.name not in wanted:
-            path.unlink()
+def _sync_feed_files(private: Path, folders: dict[str, set[str]]) -> None:
+    """One empty file per token in each folder (private/kalender/, private/kalender-gold/, …), and no other file
+    there."""
+    for folder, wanted in folders.items():
+        feeds = private / folder
+        feeds.mkdir(mode=0o700, exist_ok=True)
+        for token in sorted(wanted - {path.name for path in feeds.iterdir()}):
+            os.close(os.open(feeds / token, os.O_WRONLY | os.O_CREAT, 0o644))  # the server's workers read it
+        for path in feeds.iterdir():
+            if path.name not in wanted:
+                path.unlink()
+
+
+def feed_folders(private: Path) -> list[Path]:
+    """private/kalender/ and the calendar folders of the areas above it (kalender-gold/, …)."""
+    return sorted(path for path in private.glob(f"{FEEDS}*") if path.is_dir()
+                  and (path.name == FEEDS or path.name.startswith(f"{FEEDS}-")))
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -318,10 +380,13 @@ def new_calendar_address(private: Path, site_url: str, email: str) -> str:
     address = email.strip().lower()
     if address not in tokens:
         raise ValueError(f"{address}: expected a member of {CALENDARS} (run members-sync first), found none")
-    tokens[address] = feed_token()
+    old, tokens[address] = tokens[address], feed_token()
+    # The new token goes into every area's folder that held the old one (kalender/, and kalender-gold/ for gold).
+    folders = {path.name: {file.name for file in path.iterdir()} for path in feed_folders(private)}
+    folders = {name: names - {old} | ({tokens[address]} if old in names else set()) for name, names in folders.items()}
     _replace_together({private / CALENDARS: _calendars_csv(site_url, tokens),
-                       private / EDGE_CALENDARS: _edge_calendars(tokens)})
-    _sync_feed_files(private, tokens)
+                       **{private / f"{name}.edge.json": _edge_calendars(names) for name, names in folders.items()}})
+    _sync_feed_files(private, folders)
     return feed_url(site_url, tokens[address])
 
 

@@ -3,7 +3,8 @@
 The files under `templates/` mirror `dist/deploy/`: nginx (basic auth, and auth_request for an oauth2-proxy
 compatible single sign-on), Apache (virtual host + the member folder's .htaccess), Caddy and the Cloudflare edge (a
 Worker in front of the static assets). Each gates
-`/members` and everything below it, marks member responses `Cache-Control: private, no-store` and
+`/members` and everything below it — and with further member tiers each tier's folder (`/gold`) with that area's
+own credentials (members-sync) — marks member responses `Cache-Control: private, no-store` and
 `X-Robots-Tag: noindex`, lists no directories and answers refusals with the public site's /401.html.
 """
 
@@ -28,7 +29,7 @@ from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, Slug,
 from vorab.tiers import Tiers
 
 from .guards import credential_fingerprints, private_in_history, tracked_private
-from .members import CADDY_ACCOUNTS, DEFAULT_COST, FEEDS, HTPASSWD, MIN_COST, read_htpasswd
+from .members import DEFAULT_COST, FEEDS, HTPASSWD, MIN_COST, area_stems, calendar_files, edge_binding, read_htpasswd
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What a setting may contain, so that no value can break out of a directive in any of the configurations.
@@ -41,10 +42,13 @@ WORDS = r"[\w -]+"
 HOSTINGS: dict[str, dict[str, str]] = {
     "nginx": {},
     "nginx-sso": {},
-    "apache": {"apache/members/.htaccess": "{members}/.htaccess", "apache/.htaccess": ".htaccess"},
+    "apache": {"apache/{area}/.htaccess": "{folder}/.htaccess", "apache/.htaccess": ".htaccess"},
     "caddy": {},
     "cloudflare": {},  # the worker gates every request before the assets (cloudflare/worker.js)
 }
+# Templates written once per member area, to dist/deploy/ with `members` replaced by the area's name
+# (apache/members/.htaccess, apache/members-gold/.htaccess, …).
+PER_AREA = ("apache/members/.htaccess",)
 
 
 def _host(settings: Mapping[str, Any]) -> str:
@@ -77,6 +81,21 @@ GATE_OPTIONS: dict[str, Option] = {
 
 
 @dataclass(frozen=True)
+class Area:
+    """One member tier's area: its folder, and its credentials on the server (members-sync's files, deployed
+    beside GATE_HTPASSWD_PATH), each listing everyone allowed in."""
+
+    tier: str
+    path: str  # the folder and URL segment, e.g. members, gold
+    name: str  # members for the lowest member tier, members-<tier> above it: the stem of its files
+    htpasswd: str  # private/<name>.htpasswd, deployed
+    caddy_accounts: str  # private/<name>.caddy, deployed
+    edge_binding: str  # the Cloudflare secret with private/<name>.edge.json
+    calendars: str  # private/kalender/ (kalender-gold/, …), deployed: its customers' personal calendar addresses
+    calendars_binding: str  # the Cloudflare secret with private/kalender.edge.json (kalender-gold.edge.json, …)
+
+
+@dataclass(frozen=True)
 class GateSettings:
     """The GATE_* settings (publishconf.py), validated by every check. Paths are where things live on the web
     server."""
@@ -96,24 +115,33 @@ class GateSettings:
     unlisted_path: str = unlisted.FOLDER  # the folder of the unguessable addresses (vorab/unlisted.py)
     calendars_path: str = FEEDS  # the URL folder of the personal calendar addresses
     published_emails: tuple[str, ...] = ()  # member addresses that pages may show on purpose
+    areas: tuple[Area, ...] = ()  # every member tier's area, lowest first (the first is members_path's)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GateSettings:
         paths = {name: str(settings[name]).rstrip("/") for name in ("GATE_DOCUMENT_ROOT", "GATE_HTPASSWD_PATH")}
+        tiers = Tiers.from_settings(settings)
+        folder = posixpath.dirname(paths["GATE_HTPASSWD_PATH"])
+        calendars = str(settings["GATE_CALENDARS_PATH"]).rstrip("/")
+        areas = tuple(Area(tier, tiers.folder(tier), stem,
+                           paths["GATE_HTPASSWD_PATH"] if tier == tiers.members
+                           else posixpath.join(folder, f"{stem}.htpasswd"),
+                           posixpath.join(folder, f"{stem}.caddy"), edge_binding(stem),
+                           calendars + stem.removeprefix("members"), calendar_files(stem)[2])
+                      for tier, stem in area_stems(tiers.member_tiers).items())
         return cls(server_name=settings["GATE_SERVER_NAME"], document_root=paths["GATE_DOCUMENT_ROOT"],
-                   members_path=Tiers.from_settings(settings).folder(Tiers.from_settings(settings).members),
-                   htpasswd=paths["GATE_HTPASSWD_PATH"], calendars=str(settings["GATE_CALENDARS_PATH"]).rstrip("/"),
-                   member_feed=settings["GATE_MEMBER_FEED"],
-                   caddy_accounts=posixpath.join(posixpath.dirname(paths["GATE_HTPASSWD_PATH"]), CADDY_ACCOUNTS),
+                   members_path=areas[0].path, htpasswd=areas[0].htpasswd, calendars=calendars,
+                   member_feed=settings["GATE_MEMBER_FEED"], caddy_accounts=areas[0].caddy_accounts,
                    tls_certificate=settings["GATE_TLS_CERTIFICATE"], tls_key=settings["GATE_TLS_KEY"],
                    auth_request_url=settings["GATE_AUTH_REQUEST_URL"], realm=settings["GATE_REALM"],
                    hosting=settings["GATE_HOSTING"],
-                   published_emails=tuple(settings["GATE_PUBLISHED_MEMBER_EMAILS"]))
+                   published_emails=tuple(settings["GATE_PUBLISHED_MEMBER_EMAILS"]), areas=areas)
 
     def in_tree(self) -> dict[str, str]:
         """The files of dist/deploy/ that the chosen hosting reads from the site itself → their path in output/."""
         files = HOSTINGS.get(self.hosting or "", {})
-        return {deploy: site.format(members=self.members_path) for deploy, site in files.items()}
+        return {deploy.format(area=area.name): site.format(folder=area.path)
+                for deploy, site in files.items() for area in (self.areas if "{area}" in deploy else self.areas[:1])}
 
     @property
     def auth_origin(self) -> str:
@@ -137,25 +165,27 @@ def render_configs(gate: GateSettings, target: Path) -> list[Path]:
                                      keep_trailing_newline=True, autoescape=False)  # noqa: S701 — configs, not HTML
     written = []
     for template in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
-        relative = template.relative_to(TEMPLATES)
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(environment.get_template(relative.as_posix()).render(gate=gate), encoding="utf-8")
-        written.append(path)
+        relative = template.relative_to(TEMPLATES).as_posix()
+        for area in gate.areas if relative in PER_AREA else gate.areas[:1]:
+            path = target / (relative.replace("members", area.name, 1) if relative in PER_AREA else relative)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(environment.get_template(relative).render(gate=gate, area=area), encoding="utf-8")
+            written.append(path)
     return written
 
 
 def check_gate(validation: Validation) -> None:
-    """Validator: what the server configurations need — one member area, the public 401 page every refusal
-    answers with — and no member data tracked by git."""
+    """Validator: what the server configurations need — a folder of its own for each member tier's area, the
+    public 401 page every refusal answers with — and no member data tracked by git."""
     settings, problems = validation.settings, validation.problems
     lines = setting_lines(validation.settings_file)
     tiers = Tiers.from_settings(settings)
-    if len(tiers.member_tiers) != 1:
-        path, line = lines.get("AUDIENCE_TIERS", (validation.settings_file.name, 1))
-        problems.append(ContentProblem(path, line, "AUDIENCE_TIERS", "one member tier: the server configurations "
-                                       "gate one member area (extend plugins/gate before adding a tier)",
-                                       repr(tiers.names)))
+    for tier in tiers.member_tiers:  # (sitebuild checks that each is a folder name: safe in every configuration)
+        if tiers.folders.index(tiers.folder(tier)) < tiers.rank(tier):
+            setting = f"{tier.upper()}_PATH"
+            path, line = lines.get(setting, (validation.settings_file.name, 1))
+            problems.append(ContentProblem(path, line, setting, "a folder of its own for each member tier's area: "
+                                           "each area has its own credentials", repr(tiers.folder(tier))))
     if "401" not in settings.get("DIRECT_TEMPLATES", ()):
         # Every configuration answers a refusal with it; without it nginx turns the 401 into a 404, and no
         # browser would ask for the password.
@@ -213,7 +243,9 @@ def write_server_configs(context: BuildContext) -> None:
     prints = credential_fingerprints(context.private, gate.published_emails)
     context.fingerprints.extend(prints)  # the leak gate looks for them everywhere: site, member area, dist/deploy/
 
-    members = len(read_htpasswd(context.private / HTPASSWD))
+    counts = ", ".join(f"{len(read_htpasswd(context.private / f'{area.name}.htpasswd'))} "
+                       f"{'members' if area.name == 'members' else area.tier} in private/{area.name}.htpasswd"
+                       for area in gate.areas)
     context.notes.append(f"gate: {len(written)} server configurations in dist/deploy/ for {gate.server_name} "
-                         f"(/{gate.members_path}); {members} members in private/{HTPASSWD}, "
+                         f"({', '.join(f'/{area.path}' for area in gate.areas)}); {counts}, "
                          f"{len(prints)} member e-mails and credentials fingerprinted")

@@ -1,8 +1,9 @@
 """`invoke verify-deploy [URL]`: the live site's gate, checked from outside as a stranger (and as a member).
 
 Without credentials, every way to ask for the member area — `/members/`, `/members`, `/MEMBERS/`, `/%6dembers/`,
-`//members/`, a member page, a member image, the members' calendar feed — must answer anything but 2xx, and no
-response may carry member content: no fingerprint of what the public may not see (the leak gate's), no byte of a
+`//members/`, a member page, a member image, the members' calendar feed — and, with further member tiers, each
+tier's area in the same ways (`/gold/`, a gold page, a gold image) must answer anything but 2xx, and no response
+may carry member content: no fingerprint of what the public may not see (the leak gate's), no byte of a
 member page or image of the build. With a test member's credentials (VORAB_VERIFY_USER, VORAB_VERIFY_PASSWORD),
 `/members/` must answer 200 with `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`.
 
@@ -53,31 +54,38 @@ class Verification:
 
 
 def probes(settings: dict[str, Any], registry: Registry, clock: datetime, output: Path) -> list[Probe]:
-    """The requests a stranger must be refused: the member area in every spelling, and a member page, image and
-    calendar feed of the build."""
+    """The requests a stranger must be refused: each member tier's area in every spelling, and a page and image
+    of each area and the members' calendar feed of the build."""
     tiers = registry.tiers
-    members = tiers.folder(tiers.members)
-    found = [Probe(f"/{members}/", "the member area"), Probe(f"/{members}", "the member area without its slash"),
-             Probe(f"/{members.upper()}/", "the member area in capitals"),
-             Probe(f"/%{ord(members[0]):02x}{members[1:]}/", "the member area, percent-encoded"),
-             Probe(f"//{members}/", "the member area with a double slash")]
-    secret = sorted((item for item in registry.visible(tiers.members, clock)
-                     if not item.schedule.released(clock, tiers) and item.type.name in ITEM_TYPES),
-                    key=lambda item: (ITEM_TYPES.index(item.type.name), item.relpath))  # a preview first
-    if secret:
-        found.append(Probe(f"/{members}/{item_url(settings, secret[0].type.name, secret[0].slug)}",
-                           f"a member page ({secret[0].path})"))
+    found = []
     public_images = {p.relative_to(output).as_posix() for p in (output / "images").rglob("*") if p.is_file()} \
         if (output / "images").is_dir() else set()
-    member_images = sorted(p.relative_to(output / members).as_posix() for p in (output / members / "images").rglob("*")
-                           if p.is_file()) if (output / members / "images").is_dir() else []
-    own = sorted(secret[0].assets(body=secret[0].body.text, fields=secret[0].values)) if secret else []
-    image = next((path for path in [*own, *member_images] if path in member_images and path not in public_images),
-                 None)
-    if image:
-        found.append(Probe(f"/{members}/{image}", "a member image"))
+    for tier in tiers.member_tiers:
+        folder = tiers.folder(tier)
+        area = "the member area" if tier == tiers.members else f"the {tier} area"
+        found += [Probe(f"/{folder}/", area), Probe(f"/{folder}", f"{area} without its slash"),
+                  Probe(f"/{folder.upper()}/", f"{area} in capitals"),
+                  Probe(f"/%{ord(folder[0]):02x}{folder[1:]}/", f"{area}, percent-encoded"),
+                  Probe(f"//{folder}/", f"{area} with a double slash")]
+        page = "a member page" if tier == tiers.members else f"a {tier} page"
+        # What this tier sees before the public does; above the member area, before the tier below it does.
+        lower = {item.relpath for item in registry.visible(tiers.names[tiers.rank(tier) - 1], clock)} \
+            if tier != tiers.members else set()
+        secret = sorted((item for item in registry.visible(tier, clock)
+                         if not item.schedule.released(clock, tiers) and item.type.name in ITEM_TYPES
+                         and item.relpath not in lower),
+                        key=lambda item: (ITEM_TYPES.index(item.type.name), item.relpath))  # a preview first
+        if secret:
+            found.append(Probe(f"/{folder}/{item_url(settings, secret[0].type.name, secret[0].slug)}",
+                               f"{page} ({secret[0].path})"))
+        images = sorted(p.relative_to(output / folder).as_posix() for p in (output / folder / "images").rglob("*")
+                        if p.is_file()) if (output / folder / "images").is_dir() else []
+        own = sorted(secret[0].assets(body=secret[0].body.text, fields=secret[0].values)) if secret else []
+        image = next((path for path in [*own, *images] if path in images and path not in public_images), None)
+        if image:
+            found.append(Probe(f"/{folder}/{image}", f"{page.replace('page', 'image')}"))
     feed = settings.get("SEMINAR_FEED_SAVE_AS", "seminare/kalender.ics")
-    found.append(Probe(f"/{members}/{feed}", "the members' calendar feed"))
+    found.append(Probe(f"/{tiers.folder(tiers.members)}/{feed}", "the members' calendar feed"))
     return found
 
 
@@ -89,7 +97,8 @@ def verify_deploy(url: str, settings: dict[str, Any], registry: Registry, clock:
     tiers = registry.tiers
     matcher = public_secrets(settings, registry, run_sources(registry, tiers.public, clock)).public
     members = tiers.folder(tiers.members)
-    member_files = _member_samples(output / members, output)
+    member_files = {name: sample for tier in tiers.member_tiers
+                    for name, sample in _member_samples(output / tiers.folder(tier), output).items()}
     for probe in probes(settings, registry, clock, output):
         try:
             status, _headers, body = _get(url, probe.path)

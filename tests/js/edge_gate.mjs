@@ -2,7 +2,8 @@
 // worker.js in front of the built site as wrangler.toml configures it, sends the requests given and prints
 // [{status, headers, body (base64)}] as JSON.
 // node edge_gate.mjs SPEC.json   with SPEC {worker, assets, members, calendars, compatibilityDate,
-//                                            requests: [[path, auth]]}
+//                                            requests: [[path, auth]], bindings: {NAME: text} (optional:
+//                                            the secrets of further member areas)}
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -14,7 +15,7 @@ const mf = new Miniflare({
   scriptPath: spec.worker,
   modulesRoot: path.dirname(spec.worker),
   compatibilityDate: spec.compatibilityDate,
-  bindings: { VORAB_MEMBERS: spec.members, VORAB_CALENDARS: spec.calendars },
+  bindings: { VORAB_MEMBERS: spec.members, VORAB_CALENDARS: spec.calendars, ...spec.bindings },
   assets: { directory: spec.assets, binding: "ASSETS",
             routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true } },
   host: "127.0.0.1", port: 0,

@@ -4,15 +4,32 @@
 // and the members and their calendar addresses, after every members-sync:
 //   npx wrangler secret put VORAB_MEMBERS --config dist/deploy/cloudflare/wrangler.toml < private/members.edge.json
 //   npx wrangler secret put VORAB_CALENDARS --config dist/deploy/cloudflare/wrangler.toml < private/kalender.edge.json
+{%- for area in gate.areas[1:] %}
+//   npx wrangler secret put {{ area.edge_binding }} --config dist/deploy/cloudflare/wrangler.toml < private/{{ area.name }}.edge.json
+//   npx wrangler secret put {{ area.calendars_binding }} --config dist/deploy/cloudflare/wrangler.toml < private/kalender{{ area.name | replace("members", "", 1) }}.edge.json
+{%- endfor %}
+{%- if gate.areas | length > 1 %}
+// Each member tier's area admits the members of its own secret (everyone of that tier and the tiers above it).
+{%- endif %}
 // The worker runs before any asset (run_worker_first): it decides on the path as the asset server will read it
 // (decoded, slashes collapsed, dots resolved) and serves exactly that path, so no spelling reaches the member
 // area unchecked.
 
-const MEMBERS = "/{{ gate.members_path }}";
+// Each member area and the secret with everyone allowed in.
+const AREAS = [
+{%- for area in gate.areas %}
+  { path: "/{{ area.path }}", accounts: "{{ area.edge_binding }}" },
+{%- endfor %}
+];
 const UNLISTED = "/{{ gate.unlisted_path }}/";
 const REALM = "{{ gate.realm }}";
 const CALENDAR = new RegExp("^/{{ gate.calendars_path }}/([a-z2-7]{32})\\.ics$");
-const MEMBER_FEED = "/{{ gate.members_path }}/{{ gate.member_feed }}";
+// Each area's feed and the secret with its customers' calendar tokens: the highest area that lists a token first.
+const FEEDS = [
+{%- for area in gate.areas | reverse %}
+  { feed: "/{{ area.path }}/{{ gate.member_feed }}", tokens: "{{ area.calendars_binding }}" },
+{%- endfor %}
+];
 
 export default {
   async fetch(request, env) {
@@ -26,16 +43,16 @@ export default {
     const target = new URL(path + url.search, url);
     const calendar = CALENDAR.exec(path);
     if (calendar) {  // a member's personal calendar address (members-sync): calendar apps cannot log in
-      if (!JSON.parse(env.VORAB_CALENDARS || "[]").includes(calendar[1])) {
-        return new Response("Not Found", { status: 404 });
-      }
-      return withHeaders(await env.ASSETS.fetch(new URL(MEMBER_FEED, url)), {
+      const feed = FEEDS.find((area) => JSON.parse(env[area.tokens] || "[]").includes(calendar[1]));
+      if (!feed) return new Response("Not Found", { status: 404 });
+      return withHeaders(await env.ASSETS.fetch(new URL(feed.feed, url)), {
         "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, max-age=3600",
         "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer" });
     }
     if (path.startsWith("/{{ gate.calendars_path }}/")) return new Response("Not Found", { status: 404 });
-    if (isMembers(path)) {
-      if (!(await isMember(request, env))) {
+    const area = areaOf(path);
+    if (area) {
+      if (!(await isMember(request, env[area.accounts]))) {
         const page = await env.ASSETS.fetch(new URL("/401.html", url));
         return new Response(page.body, { status: 401, headers: {
           "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
@@ -62,12 +79,12 @@ function normalise(path) {
   return "/" + segments.join("/") + (/[\/\\]\.{0,2}$/.test(path) && segments.length ? "/" : "");
 }
 
-function isMembers(path) {
+function areaOf(path) {
   const lower = path.toLowerCase();  // refuse every spelling, whatever the asset store matches
-  return lower === MEMBERS || lower.startsWith(MEMBERS + "/");
+  return AREAS.find((area) => lower === area.path.toLowerCase() || lower.startsWith(area.path.toLowerCase() + "/"));
 }
 
-async function isMember(request, env) {
+async function isMember(request, accounts) {
   const header = request.headers.get("Authorization") || "";
   if (!header.startsWith("Basic ")) return false;
   let user, password;
@@ -80,7 +97,7 @@ async function isMember(request, env) {
   } catch {
     return false;
   }
-  const members = JSON.parse(env.VORAB_MEMBERS || "{}");
+  const members = JSON.parse(accounts || "{}");
   const entry = Object.hasOwn(members, user) ? members[user] : null;
   if (!entry) return false;
   const [scheme, iterations, salt, hash] = entry.split("$");
