@@ -3,13 +3,10 @@ index finds public pages only, the members' index finds members' pages too; the 
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +15,7 @@ import pytest
 
 from audiences.rules import parse_moment
 from conftest import Site, needs_program
+from design.screenshots import chromium, serving
 from search import index_command, index_sites
 from sitebuild import LeakFound, Project, build
 from sitebuild.runner import Ended, Run, checked, run_pelican
@@ -54,31 +52,15 @@ def served(site: Site) -> Iterator[str]:
     """The built output on a loopback HTTP server (Pagefind's JavaScript fetches its index; file:// cannot)."""
     write_faqs(site)
     site.build(CLOCK)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site.output))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(site.output) as base:
+        yield base
 
 
 @pytest.fixture
 def browser():
     needs_program("chromium", "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_each_audience_finds_its_own_pages(served: str, browser) -> None:

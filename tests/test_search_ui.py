@@ -10,7 +10,6 @@ import gzip
 import http.server
 import json
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 import search
 from conftest import Site, needs_program
+from design.screenshots import chromium
 
 CLOCK = "2027-01-15T09:00"
 PUBLIC_WORD, CANARY = "röstfrischegarantie", "kanariensuchwort"
@@ -102,15 +102,8 @@ def server(built: Site) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def browser():
     needs_program("chromium", "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def results_for(page, server: Server, site: str, word: str) -> tuple[str, list[str]]:

@@ -179,3 +179,12 @@ def test_tiers_that_cannot_be_are_refused_before_any_file_is_read(site: Site, ti
         site.build(BEFORE)
     assert [line.strip() for line in str(refused.value).splitlines()[1:]] == problems
     assert not site.output.exists()
+
+
+def test_a_tier_with_a_dash_has_settings_python_can_name(site: Site) -> None:
+    with site.settings_file.open("a", encoding="utf-8") as settings:
+        settings.write('AUDIENCE_TIERS = ("public", "members", "top-kunden")\nTOP_KUNDEN_PATH = "top"\n')
+    site.write("products/bourbon.md", "title: Bourbon\naudience: top-kunden\n\nRund.\n")
+    site.build(BEFORE)
+    assert (site.output / "top" / "produkte" / "bourbon" / "index.html").is_file()
+    assert "Bereich für top-kunden" in (site.output / "top" / "index.html").read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ from vorab.context import BuildContext, PublicFolder, Settings, Validation, priv
 from vorab.errors import ContentProblem
 from vorab.messages import _
 from vorab.options import EMAIL, Choice, Integer, ListOf, Option, Pattern, Slug, setting_lines
-from vorab.tiers import Tiers
+from vorab.tiers import Tiers, setting_of
 
 from .guards import credential_fingerprints, private_in_history, tracked_private
 from .members import DEFAULT_COST, FEEDS, HTPASSWD, MIN_COST, area_stems, calendar_files, edge_binding, read_htpasswd
@@ -182,7 +182,7 @@ def check_gate(validation: Validation) -> None:
     tiers = Tiers.from_settings(settings)
     for tier in tiers.member_tiers:  # (sitebuild checks that each is a folder name: safe in every configuration)
         if tiers.folders.index(tiers.folder(tier)) < tiers.rank(tier):
-            setting = f"{tier.upper()}_PATH"
+            setting = setting_of(tier, "PATH")
             path, line = lines.get(setting, (validation.settings_file.name, 1))
             problems.append(ContentProblem(path, line, setting, "a folder of its own for each member tier's area: "
                                            "each area has its own credentials", repr(tiers.folder(tier))))

@@ -21,7 +21,7 @@ from vorab.errors import ContentErrors, ContentProblem, found
 from vorab.messages import N_, _
 from vorab.model import FILENAME_LINK, Item, Registry, resolve_link
 from vorab.options import SLUG, Pattern, option_problems, setting_lines
-from vorab.tiers import Tiers
+from vorab.tiers import Tiers, setting_of
 
 from .pipeline import load_project_registry
 from .registry import FileMemo
@@ -62,7 +62,7 @@ def _tier_problems(settings: Settings, settings_file: Path) -> list[ContentProbl
                                "lowest first (e.g. ('public', 'members'))"), repr(names))]
     folder = Pattern(r"[\w-]+", N_("a folder name (letters, digits, _ -)"))
     for name in names[1:]:
-        setting = f"{str(name).upper()}_PATH"
+        setting = setting_of(str(name), "PATH")
         value = settings.get(setting, name)
         if not (SLUG.accepts(name) and folder.accepts(value)):
             path, line = lines.get(setting, lines.get("AUDIENCE_TIERS", (settings_file.name, 1)))

@@ -1,8 +1,9 @@
 """The audiences of a site as a value: tiers, lowest first — the public, then each member tier.
 
 `AUDIENCE_TIERS = ("public", "members")` in the settings; a further tier (e.g. "gold") is one more name there.
-Each tier above the public has its site in a folder of output/ (`<TIER>_PATH`, default the tier's name), and a
-label for its readers on pages (`<TIER>_LABEL`, defaults in DEFAULT_LABELS).
+Each tier above the public has its site in a folder of output/ (`<TIER>_PATH`, default the tier's name) and a
+label for its readers on pages (`<TIER>_LABEL`, defaults in DEFAULT_LABELS); a dash in a tier's name is an
+underscore in its settings (`TOP_KUNDEN_PATH`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from typing import Any
 DEFAULT_TIERS: tuple[str, ...] = ("public", "members")
 # What pages call a tier's readers (`<TIER>_LABEL` overrides it): "Sie sehen es 3 Wochen vor allen Kunden".
 DEFAULT_LABELS = {"public": "Öffentlichkeit", "members": "Kunden", "gold": "Top-Kunden"}
+
+
+def setting_of(tier: str, what: str) -> str:
+    """The name of a tier's setting: `GOLD_PATH`; `TOP_KUNDEN_LABEL` for the tier `top-kunden` (a Python name)."""
+    return f"{tier.upper().replace('-', '_')}_{what}"
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,9 @@ class Tiers:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Tiers:
         names = tuple(settings.get("AUDIENCE_TIERS", DEFAULT_TIERS))
-        return cls(names, ("", *(str(settings.get(f"{name.upper()}_PATH", name)) for name in names[1:])),
-                   tuple(str(settings.get(f"{name.upper()}_LABEL", DEFAULT_LABELS.get(name, name))) for name in names))
+        return cls(names, ("", *(str(settings.get(setting_of(name, "PATH"), name)) for name in names[1:])),
+                   tuple(str(settings.get(setting_of(name, "LABEL"), DEFAULT_LABELS.get(name, name)))
+                         for name in names))
 
     @property
     def public(self) -> str:
