@@ -87,8 +87,7 @@ def seen_from(schedule: Schedule, tier: str, tiers: Tiers = DEFAULT_TIERS) -> da
 def lead_days(schedule: Schedule, tier: str, clock: datetime, tiers: Tiers = DEFAULT_TIERS) -> int | None:
     """Whole days (rounded up) that `tier` sees an item before the tier below it, counted from `clock` (or
     from when `tier` first sees it, if later); None when the tier below sees it already, or never will."""
-    lower = tiers.names[tiers.rank(tier) - 1]
-    theirs = seen_from(schedule, lower, tiers)
+    theirs = seen_from(schedule, tiers.below(tier) or tiers.public, tiers)
     if theirs is None or theirs == NEVER or theirs <= clock:
         return None
     ours = seen_from(schedule, tier, tiers)

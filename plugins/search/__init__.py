@@ -136,9 +136,7 @@ def plan(context: BuildContext, audience: str) -> list[Bundle]:
     """One audience's pages in bundles; the list of them its results page merges (pagefind/bundles.json) made
     to match, stale bundles of a larger site removed."""
     root = context.audience_root(audience)
-    nested = {other.relative_to(root).parts[0] for other in map(context.audience_root, context.tiers)
-              if other != root and other.is_relative_to(root)}
-    parts = split(site_pages(root, nested))
+    parts = split(site_pages(root, context.nested_sites(audience)))
     index = root / INDEX_FOLDER
     current = {Path(bundle_folder(number)).name for number in range(1, len(parts))}
     for stale in index.glob(f"{BUNDLE_PREFIX}*") if index.is_dir() else ():

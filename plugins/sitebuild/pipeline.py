@@ -202,10 +202,8 @@ def _site_built(context: BuildContext, receivers: list[Callable[[SiteBuilt], Non
     place themselves are left alone), then let the steps start on it (vorab.hooks.site_built)."""
 
     def ended(run: Run, produced: set[str]) -> None:
-        root = context.audience_root(run.audience)
-        nested = {other.relative_to(root).parts[0] for other in map(context.audience_root, context.tiers)
-                  if other != root and other.is_relative_to(root)}
-        remove_unproduced(root, produced, except_in=frozenset(hooks.SITE_FOLDERS) | nested)
+        remove_unproduced(context.audience_root(run.audience), produced,
+                          except_in=frozenset(hooks.SITE_FOLDERS) | context.nested_sites(run.audience))
         for receiver in receivers:
             receiver(SiteBuilt(context, run.audience))
 

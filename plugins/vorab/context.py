@@ -123,6 +123,13 @@ class BuildContext:
     def audience_root(self, audience: str) -> Path:
         return self.site / self.tiers.folder(audience)
 
+    def nested_sites(self, audience: str) -> set[str]:
+        """The top-level folders of an audience's site that hold other audiences' sites (the public site's
+        `members/`): its pages, its search index and its stale files are what lies outside them."""
+        root = self.audience_root(audience)
+        return {other.relative_to(root).parts[0] for other in map(self.audience_root, self.tiers)
+                if other != root and other.is_relative_to(root)}
+
 
 def private_folder(settings: Settings) -> Path:
     """Where member data and keys live (PRIVATE_PATH): git-ignored, never published."""
