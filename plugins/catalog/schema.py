@@ -77,12 +77,14 @@ class ContentType:
     release_field: str | None = None  # a moment that replaces members_from/public_from (a newsletter's send_date)
     markers: tuple[str, ...] = (MEMBERS_ONLY,)  # the markers its bodies may hold (catalog/body.py)
     fields: dict[str, Field] = field(init=False, repr=False)
+    image_fields: tuple[str, ...] = field(init=False, repr=False)  # the names of its fields of Kind.IMAGE
 
     def __post_init__(self) -> None:
         omitted = set(self.omit) | ({"title"} if self.title_field != "title" else set())
         merged = {f.name: f for f in COMMON_FIELDS if f.name not in omitted}
         merged.update({f.name: f for f in self.extra_fields})
         object.__setattr__(self, "fields", merged)
+        object.__setattr__(self, "image_fields", tuple(f.name for f in merged.values() if f.kind is Kind.IMAGE))
 
     @property
     def member_only_fields(self) -> tuple[str, ...]:

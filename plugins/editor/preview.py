@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sitebuild import BuildResult, Project, build
+from sitebuild.registry import FileMemo
 from sitebuild.runner import Runner, run_all
 from vorab.context import Step
 from vorab.tiers import Tiers
@@ -26,11 +27,12 @@ def preview_paths(root: Path) -> tuple[Path, Path]:
 
 def build_preview(project: Project, clock: datetime, root: Path, *, overrides: dict[str, Any] | None = None,
                   steps: Sequence[Step] | None = None,
-                  progress: Callable[[str], None] = lambda message: None, runner: Runner = run_all) -> BuildResult:
-    """Build every audience's site at `clock` into .preview/ under `root`."""
+                  progress: Callable[[str], None] = lambda message: None, runner: Runner = run_all,
+                  memo: FileMemo | None = None) -> BuildResult:
+    """Build every audience's site at `clock` into .preview/ under `root` (`memo`: see sitebuild.build)."""
     site, dist = preview_paths(root)
     return build(project, clock, output=site, dist=dist, overrides=overrides, steps=steps, progress=progress,
-                 runner=runner)
+                 runner=runner, memo=memo)
 
 
 def start_page(settings: dict[str, Any], audience: str) -> str:

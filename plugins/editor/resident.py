@@ -85,8 +85,10 @@ class _Session:
         self.writer: Any = None
         self.pelican: Any = None
         self.renders: list[_Render] = []
+        self.shapes: tuple[dict[str, Any], list[Any]] | None = None  # the context's, after the last update
 
     def full(self) -> RunResult:
+        outputs.digests = {}
         return run_pelican(self.run, self._execute)
 
     def _execute(self, pelican: Any) -> None:
@@ -149,16 +151,15 @@ class _Session:
 
     def _rerender(self, relpaths: list[str]) -> bool:
         context = self.generators[0].context
-        before = {name: _shape(value) for name, value in context.items()}
+        looked_up = set().union(*(render.names for render in self.renders))  # what no template reads cannot matter
+        before, _alive = self.shapes or _shapes(context, looked_up)
         replaced: dict[int, Any] = {}
-        kept = []  # the replaced objects, alive until the comparison is done (an id must not be reused)
         for relpath in relpaths:
             found = self._replace(relpath)
             if found is None:
                 return False
             old, new = found
             replaced[id(old)] = new
-            kept.append(old)
         for generator in self.generators:
             if isinstance(generator, PagesGenerator):
                 signals.page_generator_finalized.send(generator)
@@ -166,7 +167,8 @@ class _Session:
         for new in replaced.values():
             if hasattr(new, "refresh_metadata_intersite_links"):
                 new.refresh_metadata_intersite_links()
-        changed = {name for name, value in context.items() if before.get(name) != _shape(value)}
+        self.shapes = after, _alive_after = _shapes(context, looked_up)
+        changed = {name for name, shape in after.items() if before.get(name) != shape}
         for render in self.renders:
             swapped = {key: replaced.get(id(value), value) for key, value in render.kwargs.items()}
             if swapped == render.kwargs and not changed & render.names:
@@ -223,15 +225,23 @@ class _Recording(jinja2.runtime.Context):
         return super().resolve_or_missing(key)
 
 
-def _shape(value: Any, depth: int = 0) -> Any:
+def _shapes(context: dict[str, Any], names: set[str]) -> tuple[dict[str, Any], list[Any]]:
+    """The shape of the values of `context` under `names` (see _shape), and the objects they name by identity,
+    to be kept alive as long as the shapes are compared: an id must not be reused."""
+    alive: list[Any] = []
+    return {name: _shape(value, alive) for name, value in context.items() if name in names}, alive
+
+
+def _shape(value: Any, alive: list[Any], depth: int = 0) -> Any:
     """What a context value is made of, comparable before and after an edit: containers by their elements,
     plain values by value, every other object by identity."""
     if isinstance(value, str | int | float | bool | type(None)):
         return value
     if depth < 4 and isinstance(value, list | tuple):
-        return (type(value), tuple(_shape(element, depth + 1) for element in value))
+        return (type(value), tuple([_shape(element, alive, depth + 1) for element in value]))
     if depth < 4 and isinstance(value, dict):
-        return (dict, tuple((key, _shape(element, depth + 1)) for key, element in value.items()))
+        return (dict, tuple([(key, _shape(element, alive, depth + 1)) for key, element in value.items()]))
+    alive.append(value)
     return id(value)
 
 
@@ -294,9 +304,19 @@ class ResidentPreview:
         settings = self.project.settings(self.overrides)
         clock = parse_clock(self.as_of, settings)
         result = build_preview(self.project, clock, self.root, overrides=self.overrides, steps=self.steps,
-                               runner=self._start)
+                               runner=self._start, memo=self.memo)
         self.built = _Built(clock, result.sources)
+        with contextlib.suppress(BuildFailed):  # a file changed since: the update it brings says what is wrong
+            self._prepare(settings, clock)
         return result
+
+    def _prepare(self, settings: dict[str, Any], clock: datetime) -> None:
+        """What an update reads of the last full build, remembered now: the first save is as quick as the next."""
+        validation = validate(settings, self.project.settings_file, clock, self.memo)
+        for audience in validation.tiers:
+            sources = run_sources(validation.items, audience, clock, self.copies)
+            if audience == validation.tiers.public:
+                public_secrets(settings, validation.items, sources, memo=self.texts)
 
     def update(self, changes: Iterable[tuple[str, Path]]) -> tuple[str, list[str]]:
         """Follow `changes` (watchfiles' kind name, path): page by page if it can, else by a full build. Returns
@@ -364,6 +384,8 @@ class ResidentPreview:
         if built is None:
             return None
         clock = built.clock
+        content = Path(settings["PATH"])
+        self.memo.changed(content / relpath for relpath in relpaths)
         validation = validate(settings, self.project.settings_file, clock, self.memo)
         tiers = validation.tiers
         sources: dict[str, RunSources] = {}
@@ -377,20 +399,31 @@ class ResidentPreview:
             changed[audience] = [r for r in relpaths if r in new.texts and new.texts[r] != old.texts[r]]
             for relpath in changed[audience]:
                 write_if_changed(old.path / relpath, new.texts[relpath])
-        asked = [audience for audience, paths in changed.items() if paths]
+        asked = sorted((audience for audience, paths in changed.items() if paths), key=lambda a: a != tiers.public)
         for audience in asked:
             self.workers[audience].connection.send(changed[audience])
         # While the runs render: what the public may not see, now.
         secrets = public_secrets(settings, validation.items, sources[tiers.public], memo=self.texts).public
-        answers = {audience: self.workers[audience].connection.recv() for audience in asked}
-        checked([self.workers[audience].run for audience in asked], [result for result, _ in answers.values()])
+        answers: dict[str, tuple[RunResult, dict[str, bytes] | None]] = {}
         files: dict[str, bytes] = {}
-        for audience, (_result, rendered) in answers.items():
-            if rendered is None:
-                return None
-            files.update({posixpath.join(tiers.folder(audience), relpath): data for relpath, data in rendered.items()})
-        files = {relpath: data for relpath, data in files.items() if _differs(self.site / relpath, data)}
-        _gate(files, secrets, [tiers.folder(tier) for tier in tiers.member_tiers])
+        leak: LeakFound | None = None
+        for audience in asked:  # the public's first: its pages are gated while the other runs still render
+            answers[audience] = _result, rendered = self.workers[audience].connection.recv()
+            folder = tiers.folder(audience)
+            rewritten = {relpath: data for relpath, data in ((posixpath.join(folder, path), data)
+                                                             for path, data in (rendered or {}).items())
+                         if _differs(self.site / relpath, data)}
+            files.update(rewritten)
+            if audience == tiers.public:  # the member areas' pages are not the public's
+                try:
+                    _gate(rewritten, secrets)
+                except LeakFound as found:
+                    leak = found  # once every run has answered
+        checked([self.workers[audience].run for audience in asked], [result for result, _ in answers.values()])
+        if any(rendered is None for _result, rendered in answers.values()):
+            return None
+        if leak is not None:
+            raise leak
         for relpath, data in files.items():
             (self.site / relpath).write_bytes(data)
         self.built = _Built(clock, sources, built.since)
@@ -416,6 +449,9 @@ class _KeptTexts(Memo):
         if self.last is None or self.last_prints != fingerprints:  # the hints too, not the words only
             self.last, self.last_prints, self.found = Matcher(fingerprints), fingerprints, {}
         return self.last
+
+    def strings(self, key: Callable[[], str], compute: Callable[[], Iterable[str]]) -> set[str]:
+        return set(compute())  # what they are computed from is remembered: no key to digest
 
     def found_in(self, matcher: Matcher, word_lists: list[list[str]]) -> set[str]:
         if matcher is not self.last:
@@ -448,14 +484,14 @@ def _differs(path: Path, data: bytes) -> bool:
         return True
 
 
-def _gate(files: dict[str, bytes], secrets: Matcher, member_folders: list[str]) -> None:
-    """The leak gate over the files about to be written: the public ones must hold nothing the public may not
-    see. (Unchanged pages were gated when they were written; a full build gates every page again.)"""
+def _gate(files: dict[str, bytes], secrets: Matcher) -> None:
+    """The leak gate over the public's files about to be written: they must hold nothing the public may not see.
+    (Unchanged pages were gated when they were written; a full build gates every page again.)"""
     with tempfile.TemporaryDirectory(prefix="vorab-gate-") as folder:
         for relpath, data in files.items():
             target = Path(folder) / relpath
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        report = scan(Path(folder), secrets, skip_dirs=member_folders)
+        report = scan(Path(folder), secrets)
     if not report.passed:
         raise LeakFound(report)

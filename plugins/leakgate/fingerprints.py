@@ -14,9 +14,10 @@ site's dates use — so that a common word never fails a build.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +47,15 @@ class Fingerprint:
     hint: str = ""  # what to do about a hit, for the report
 
 
-def distinctive(fingerprint: Fingerprint, known: Collection[str]) -> bool:
+def distinctive(fingerprint: Fingerprint, known: frozenset[str] | set[str]) -> bool:
     """A short fingerprint proves a leak only if one of its words is in no public text (`known`)."""
-    return any(len(word) >= MIN_DISTINCTIVE_CHARS and not word.isdigit() and word not in known
-               for word in fingerprint.words.split())
+    return not known.issuperset(_distinctive_words(fingerprint.words))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a live preview asks about the same fingerprints after every save
+def _distinctive_words(words: str) -> tuple[str, ...]:
+    """The words of a fingerprint that could make it distinctive: long enough, not a number."""
+    return tuple(word for word in words.split() if len(word) >= MIN_DISTINCTIVE_CHARS and not word.isdigit())
 
 
 def segments(markdown: str) -> Iterator[str]:
@@ -68,6 +74,10 @@ def short_segments(markdown: str) -> Iterator[str]:
 
 def item_fingerprints(item: Any, *, whole: bool) -> Iterator[Fingerprint]:
     """Fingerprints of one registry item: all of it (`whole`), or only what the public must not see of it."""
+    return (fingerprint for fingerprint in _item_fingerprints(item, whole) if fingerprint.words.strip())
+
+
+def _item_fingerprints(item: Any, whole: bool) -> Iterator[Fingerprint]:
     path = item.path
     member_only = set(item.type.member_only_fields)
     for name, value in item.values.items():
@@ -109,5 +119,6 @@ def secret_fingerprints(all_items: Iterable[Any], public_items: Iterable[Any], p
             prints.extend(prints_of(item, whole) if prints_of else item_fingerprints(item, whole=whole))
         # Assets that only non-public text refers to (including in a public item's members-only part).
         for asset in item.assets(body=item.body.text, fields=item.values) - public_assets:
-            prints.append(Fingerprint(normalise(posixpath.basename(asset)), "asset", item.path, asset, identity=True))
-    return [p for p in prints if p.words.strip()]
+            if (words := normalise(posixpath.basename(asset))).strip():
+                prints.append(Fingerprint(words, "asset", item.path, asset, identity=True))
+    return prints

@@ -49,9 +49,9 @@ class Memo:
                                            for fp in compute()])
         return [Fingerprint(*fields) for fields in stored]
 
-    def strings(self, key: str, compute: Callable[[], Iterable[str]]) -> set[str]:
-        """`compute()`, strings that depend on nothing but `key` (and the gate's code), remembered."""
-        return set(self._remembered(b"s" + key.encode("utf-8", errors="surrogatepass"), lambda: tuple(compute())))
+    def strings(self, key: Callable[[], str], compute: Callable[[], Iterable[str]]) -> set[str]:
+        """`compute()`, strings that depend on nothing but what `key()` names (and the gate's code), remembered."""
+        return set(self._remembered(b"s" + key().encode("utf-8", errors="surrogatepass"), lambda: tuple(compute())))
 
     def matcher(self, fingerprints: list[Fingerprint]) -> Matcher:
         """A Matcher of `fingerprints` (a memo that stays in memory may give the last one again while they are

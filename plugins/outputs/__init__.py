@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import filecmp
 import fnmatch
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -27,6 +28,9 @@ produced: set[str] = set()  # absolute paths of the files this process's run pro
 # When set, files are kept here (absolute path → bytes) instead of written: the live preview's re-renders,
 # which are gated before they replace anything.
 diverted: dict[str, bytes] | None = None
+# When set, the digest of what each file (absolute path) last held: the live preview's runs divert only the files
+# whose bytes differ from what they wrote before (after an edit, most of what a plugin writes again is the same).
+digests: dict[str, bytes] | None = None
 
 
 def write_output(path: Path | str, data: bytes | str) -> None:
@@ -34,6 +38,11 @@ def write_output(path: Path | str, data: bytes | str) -> None:
     path = Path(path)
     content = data.encode("utf-8") if isinstance(data, str) else data
     produced.add(str(path))
+    if digests is not None:
+        digest = hashlib.blake2b(content, digest_size=16).digest()
+        if diverted is not None and digests.get(str(path)) == digest:
+            return
+        digests[str(path)] = digest
     if diverted is not None:
         diverted[str(path)] = content
         return

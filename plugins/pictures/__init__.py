@@ -20,6 +20,7 @@ and `picture_tag` writes `loading="lazy"` unless `eager` (the first picture a vi
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -32,7 +33,6 @@ import jinja2
 from markupsafe import Markup
 from pelican import signals
 
-from catalog.schema import Kind
 from imaging import TYPES, Cache, Encoded, Refused, cache_key, cropped, decode, encode, is_svg, scaled, size_of
 from outputs import write_output
 from vorab import hooks
@@ -196,20 +196,24 @@ def _refused(relpath: str, found: str) -> BuildFailed:
     return BuildFailed(_("A picture cannot be used; nothing was published:") + f"\n  {problem}")
 
 
+def _size_of_file(path: Path) -> tuple[int, int]:
+    return size_of(path.read_bytes())
+
+
 def check_pictures(validation: Validation) -> None:
     """Validator: every raster picture a field names is one the build can make pictures of (its header read
     only), so that `invoke check` says so rather than a template failing in the build."""
     registry = validation.registry
     for item in registry.items if registry else ():
-        for name, field in item.type.fields.items():
+        for name in item.type.image_fields:
             value = item.values.get(name)
-            if field.kind is not Kind.IMAGE or not value or not value.lower().endswith(RASTER):
+            if not value or not value.lower().endswith(RASTER):
                 continue
             path = registry.content_dir / value  # type: ignore[union-attr]
             if not path.is_file():
                 continue  # the registry names a missing file
             try:
-                size_of(path.read_bytes())
+                validation.remembered("picture", path, functools.partial(_size_of_file, path))
             except Refused as error:
                 validation.problems.append(ContentProblem(item.path, item.source.line(name), name, _(EXPECTED),
                                                           str(error)))

@@ -17,6 +17,7 @@ The validation that every build and `invoke check` run (plugins/sitebuild/check.
 from __future__ import annotations
 
 import functools
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,10 @@ def set_defaults(pelican: Any) -> None:
 def check_sequences(validation: Validation) -> None:
     """Validator: every seminar's `sequence` is high enough for calendars to take its time and place."""
     if validation.registry is not None:
-        validation.problems += sequence_problems(validation.registry, validation.settings)
+        def read(path: Path) -> str:
+            return validation.remembered("text", path, lambda: path.read_text(encoding="utf-8"))
+
+        validation.problems += sequence_problems(validation.registry, validation.settings, read)
 
 
 def audience_root(settings: Settings) -> str:
@@ -71,15 +75,15 @@ def zone_of(item: Any, default: str) -> str:
     return getattr(zone, "key", None) or (zone if isinstance(zone, str) and zone else default)
 
 
-def seminar_event(item: Any, settings: dict[str, Any], stamp: datetime | None = None) -> Event:
+def seminar_event(item: Any, settings: dict[str, Any], stamp: datetime | None = None, root: str | None = None) -> Event:
     """A seminar of this run as a calendar entry: the description is the summary, never the body, plus the
-    meeting link where the run was given one (only members' runs are)."""
-    description = Markup(item.metadata.get("summary") or "").striptags()  # noqa: S704 — tags stripped
+    meeting link where the run was given one (only members' runs are). `root`: audience_root(settings)."""
+    description = _plain(item.metadata.get("summary") or "")
     if getattr(item, "online_url", None):
         description = f"{description}\n\nOnline: {item.online_url}".strip()
     return Event(slug=item.slug, title=item.title, start=item.start, end=item.end,
                  zone=zone_of(item, settings["TIMEZONE"]), location=getattr(item, "location", "") or "",
-                 description=description, url=f"{audience_root(settings)}/{item.url}",
+                 description=description, url=f"{root or audience_root(settings)}/{item.url}",
                  uid=uid_for(item.slug, settings["SEMINAR_SITEURL"]), sequence=getattr(item, "sequence", 0) or 0,
                  stamp=stamp)
 
@@ -93,23 +97,29 @@ def add_calendars(generators: list[Any]) -> None:
     stamp = settings["AUDIENCE_CLOCK"].astimezone(UTC)
     seminars = context.get("seminars", [])
     source = Path(settings.get("CONTENT_SOURCE_PATH") or settings["PATH"])
-    relpaths = [Path(item.source_path).relative_to(settings["PATH"]).as_posix() for item in seminars]
+    content = os.path.join(settings["PATH"], "")
+    relpaths = [item.source_path.removeprefix(content).replace(os.sep, "/") for item in seminars]
     # One git log over the seminars' own folders, not the whole content's history
     history = read_history(source, sorted({relpath.split("/")[0] for relpath in relpaths})) if seminars else None
-    events = []
+    events, root = [], audience_root(settings)
     for item, relpath in zip(seminars, relpaths, strict=True):
         changed = history.last_change(relpath) if history else None
-        event = seminar_event(item, settings, changed or _file_time(source / relpath))
+        event = seminar_event(item, settings, changed or _file_time(source / relpath), root)
         events.append(event)
         ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
         links, data = _seminar_files(event, ics, uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"]), stamp)
         item.calendar = dict(links)
-        write_output(output / ics, data)
+        write_output(os.path.join(output, ics), data)
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
     write_output(output / feed, _feed(tuple(events), settings["SEMINAR_FEED_NAME"], feed_uid, stamp))
-    absolute = f"{audience_root(settings)}/{feed}"
+    absolute = f"{root}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain(html: str) -> str:
+    return Markup(html).striptags()  # noqa: S704 — tags stripped
 
 
 # A seminar's links and calendar file, and the feed, are pure functions of their events: the live preview, which

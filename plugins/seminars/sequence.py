@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def committed_versions(folder: Path, relpaths: list[str]) -> dict[str, list[str]
     """The texts of each file (relative to `folder`, e.g. content/) in every commit that changed it, following
     renames inside `folder`, oldest first: one `git log` (vorab.history) and one `git cat-file` for the versions
     not read before (a committed version never changes)."""
-    history = read_history(folder, ["."])
+    history = read_history(folder, ["."], dirty=False)
     specs = {relpath: history.versions.get(relpath, []) for relpath in relpaths}
     place = str(folder.resolve())  # "./<path>" is relative to it
     wanted = [spec for relpath in relpaths for spec in specs[relpath] if (place, spec) not in _BLOBS]
@@ -87,9 +88,11 @@ def required_sequence(history: list[str], current: str, default_zone: str) -> in
     return need
 
 
-def sequence_problems(registry: Registry, settings: dict[str, Any]) -> list[ContentProblem]:
+def sequence_problems(registry: Registry, settings: dict[str, Any],
+                      read: Callable[[Path], str] = lambda path: path.read_text(encoding="utf-8"),
+                      ) -> list[ContentProblem]:
     """Every seminar's `sequence` must be high enough for calendars to take its current time and place
-    (part of the validation every build and `invoke check` run)."""
+    (part of the validation every build and `invoke check` run). `read`: a file's current text."""
     problems = []
     zone = settings["TIMEZONE"]
     seminars = [item for item in registry.items if item.type.folder == "seminars"]
@@ -97,7 +100,7 @@ def sequence_problems(registry: Registry, settings: dict[str, Any]) -> list[Cont
         return []
     histories = committed_versions(registry.content_dir, [item.relpath for item in seminars])
     for item in seminars:
-        current = (registry.content_dir / item.relpath).read_text(encoding="utf-8")
+        current = read(registry.content_dir / item.relpath)
         need = required_sequence(histories[item.relpath], current, zone)
         have = sequence_of(current)
         if have < need:

@@ -141,16 +141,18 @@ def _data(context: Any, share_image: str | None) -> dict[str, Any] | None:
 
 # --- the sitemap --------------------------------------------------------------------------------------------------
 
-_sources: dict[str, Any] = {}  # save_as → the content object written there (this run's)
+_generators: list[Any] = []  # this run's
 
 
-def remember_sources(generators: list[Any]) -> None:
-    _sources.clear()
-    for generator in generators:
-        for name in ("items", "pages", "hidden_pages"):
-            for content in getattr(generator, name, None) or ():
-                if getattr(content, "save_as", ""):
-                    _sources[content.save_as] = content
+def remember_generators(generators: list[Any]) -> None:
+    _generators[:] = generators
+
+
+def _sources() -> dict[str, Any]:
+    """save_as → the content object written there (asked once, at the end of the run: the live preview
+    finalizes the context again after every edit, and a `save_as` is formatted anew at every call)."""
+    return {content.save_as: content for generator in _generators for name in ("items", "pages", "hidden_pages")
+            for content in getattr(generator, name, None) or () if getattr(content, "save_as", "")}
 
 
 def add_sitemap_to_robots(pelican: Any) -> None:
@@ -172,7 +174,7 @@ def write_sitemap(pelican: Any) -> None:
         return
     output = Path(pelican.output_path)
     source_root = Path(settings.get("CONTENT_SOURCE_PATH", settings["PATH"]))
-    history = read_history(source_root, ["."])
+    history = read_history(source_root, ["."], dirty=False)
     clock: datetime = settings["AUDIENCE_CLOCK"]
 
     def changed(content: Any) -> datetime | None:
@@ -184,13 +186,14 @@ def write_sitemap(pelican: Any) -> None:
             moment = max(moment, released) if moment else released
         return moment
 
-    moments = {save_as: moment for save_as, content in _sources.items() if (moment := changed(content))}
+    sources = _sources()
+    moments = {save_as: moment for save_as, content in sources.items() if (moment := changed(content))}
     newest = max(moments.values(), default=None)
     pages = sorted(Path(path).relative_to(output).as_posix() for path in produced
                    if path.endswith(".html") and Path(path).is_relative_to(output))
 
     def entry(page: str) -> str:
-        moment = moments.get(page, newest if page not in _sources else None)  # a list page: its newest item
+        moment = moments.get(page, newest if page not in sources else None)  # a list page: its newest item
         lastmod = f"<lastmod>{moment.astimezone(clock.tzinfo).isoformat(timespec='seconds')}</lastmod>" \
             if moment else ""
         return f"  <url><loc>{escape(absolute(settings, page_url(page)))}</loc>{lastmod}</url>\n"
@@ -209,5 +212,5 @@ def register() -> None:
     hooks.options(SHARING_OPTIONS)
     signals.initialized.connect(add_sitemap_to_robots)
     signals.generator_init.connect(install)
-    signals.all_generators_finalized.connect(remember_sources)
+    signals.all_generators_finalized.connect(remember_generators)
     signals.finalized.connect(write_sitemap)

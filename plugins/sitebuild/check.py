@@ -31,7 +31,7 @@ from .settings import CORE_OPTIONS
 def validate(settings: Settings, settings_file: Path, clock: datetime, memo: FileMemo | None = None) -> Validation:
     """Validate everything a build at `clock` reads; raise ContentErrors with every problem found. `memo`: what
     an earlier validation in this process found in files that have not changed since."""
-    validation = Validation(settings, settings_file, None, clock)
+    validation = Validation(settings, settings_file, None, clock, memo=memo)
     validation.problems += option_problems(settings, {**CORE_OPTIONS, **hooks.OPTIONS}, settings_file)
     tiers = _tier_problems(settings, settings_file)
     if tiers:  # every file is read against the tiers, and so is every capability's setting

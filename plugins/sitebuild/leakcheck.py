@@ -107,7 +107,7 @@ def public_secrets(settings: Settings, registry: Registry, public: RunSources,
     member_data = list(member_data)
     everything = memo.matcher(items + member_data)
     identities = sorted({fp.words for fp in items if fp.identity})
-    shared = memo.strings(_shared_by(everything, identities, given),
+    shared = memo.strings(lambda: _shared_by(everything, identities, given),
                           lambda: shared_words(everything, given.public, given.labels, set(identities),
                                                memo.found_in))
     excused = shared - {fp.words for fp in member_data}

@@ -131,11 +131,12 @@ def load_project_registry(settings: Settings, memo: FileMemo | None = None) -> R
 
 def build(project: Project, clock: datetime | None = None, *, output: Path | None = None, dist: Path | None = None,
           overrides: dict[str, Any] | None = None, steps: Sequence[Step] | None = None,
-          progress: Callable[[str], None] = lambda message: None, runner: Runner = run_all) -> BuildResult:
+          progress: Callable[[str], None] = lambda message: None, runner: Runner = run_all,
+          memo: FileMemo | None = None) -> BuildResult:
     """Build every audience's site at `clock` into `output` (default: the settings' OUTPUT_PATH), and what the
     build steps make into `dist` (default: `dist/` beside `output`). `steps`: instead of the registered ones.
-    `progress` is told each stage as it starts. `runner` runs the audiences' Pelican runs (the live preview's
-    keeps them alive)."""
+    `progress` is told each stage as it starts. `runner` runs the audiences' Pelican runs and `memo` keeps what
+    the validation found in each file (the live preview keeps both for its next update)."""
     from .check import validate  # check.py reads the registry through this module
 
     timings: dict[str, float] = {}
@@ -145,7 +146,7 @@ def build(project: Project, clock: datetime | None = None, *, output: Path | Non
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     dist = Path(dist or output.parent / "dist").resolve()
     progress(_("validating content, newsletters and settings"))
-    validation = validate(settings, project.settings_file, clock)
+    validation = validate(settings, project.settings_file, clock, memo)
     registry = validation.items
     tiers = registry.tiers
     timings["registry"] = time.perf_counter() - started

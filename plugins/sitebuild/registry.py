@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -33,12 +33,13 @@ FLAGS = {"yes": "yes", "ja": "yes", "true": "yes", "no": "no", "nein": "no", "fa
 
 
 class FileMemo:
-    """What the validation found in each file, for a process that validates the same tree again and again (the
-    live preview): a file is read again only when its size or time changes. Valid only while no file appears or
-    disappears and no setting changes (a file's checks look at other files and at the settings): clear() then."""
+    """What the validation found in each file, for a process that validates the same tree again and again and is
+    told which files changed (the live preview, by its file watcher): a file is read again only once `changed()`
+    names it, and no other file is even looked at. Valid only while no file appears or disappears and no setting
+    changes (a file's checks look at other files and at the settings): clear() then."""
 
     def __init__(self) -> None:
-        self._found: dict[tuple[str, Path], tuple[tuple[int, int], Any]] = {}
+        self._found: dict[tuple[str, Path], Any] = {}
         self._listed: dict[tuple[str, Path], Any] = {}
 
     def listed(self, kind: str, root: Path, compute: Callable[[], T]) -> T:
@@ -48,14 +49,16 @@ class FileMemo:
         return cast(T, self._listed[(kind, root)])
 
     def get(self, kind: str, path: Path, compute: Callable[[], T]) -> T:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        known = self._found.get((kind, path))
-        if known is not None and known[0] == stamp:
-            return cast(T, known[1])
-        value = compute()
-        self._found[(kind, path)] = (stamp, value)
-        return value
+        """What `compute` found in `path`, as `kind` of finding: computed again only after `changed()`."""
+        if (kind, path) not in self._found:
+            self._found[(kind, path)] = compute()
+        return cast(T, self._found[(kind, path)])
+
+    def changed(self, paths: Iterable[Path]) -> None:
+        """Forget what was found in `paths` (as the validation names them: under the settings' PATH)."""
+        gone = set(paths)
+        for key in [key for key in self._found if key[1] in gone]:
+            del self._found[key]
 
     def clear(self) -> None:
         self._found.clear()
@@ -83,16 +86,14 @@ def load_registry(
     problems: list[ContentProblem] = []
     items: list[Item] = []
 
-    def listing() -> list[tuple[Path, str]]:
+    def listing() -> list[tuple[Path, str, str]]:  # each file, its path in the registry, and as editors see it
         sources = [(path, path.relative_to(content_dir).as_posix()) for path in sorted(content_dir.rglob("*.md"))]
         if newsletters_dir is not None and newsletters_dir.is_dir():
             sources += [(path, f"newsletters/{path.relative_to(newsletters_dir).as_posix()}")
                         for path in sorted(newsletters_dir.rglob("*.md"))]
-        return sources
+        return [(path, relpath, path.relative_to(display_root).as_posix()) for path, relpath in sources]
 
-    sources = memo.listed("sources", content_dir, listing) if memo else listing()
-    for path, relpath in sources:
-        shown = path.relative_to(display_root).as_posix()
+    for path, relpath, shown in memo.listed("sources", content_dir, listing) if memo else listing():
         folder = relpath.split("/", 1)[0] if "/" in relpath else ""
         content_type = BY_FOLDER.get(folder)
         if content_type is None:

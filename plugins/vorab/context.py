@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from leakgate.fingerprints import Fingerprint
 
@@ -47,6 +47,12 @@ class Results:
         return value
 
 
+class FileFindings(Protocol):
+    """What a validation found in each file, kept between validations (sitebuild.registry.FileMemo)."""
+
+    def get(self, kind: str, path: Path, compute: Callable[[], T]) -> T: ...
+
+
 @dataclass
 class Validation:
     """What validators see and add to. `registry` is None when the content itself could not be read; validators
@@ -59,6 +65,11 @@ class Validation:
     problems: list[ContentProblem] = field(default_factory=list)
     warnings: list[ContentProblem] = field(default_factory=list)
     results: Results = field(default_factory=Results)
+    memo: FileFindings | None = None  # what earlier validations in this process found in unchanged files
+
+    def remembered(self, kind: str, path: Path, compute: Callable[[], T]) -> T:
+        """What `compute` finds in the file `path`: from `memo` while the file is unchanged."""
+        return self.memo.get(kind, path, compute) if self.memo else compute()
 
     @property
     def tiers(self) -> Tiers:

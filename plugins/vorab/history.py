@@ -40,8 +40,10 @@ class History:
         return None if path in self.dirty else self.changed.get(path)
 
 
-def read_history(root: Path, folders: list[str]) -> History:
-    """One `git log` over `folders` (relative to `root`, which its paths are relative to), oldest commit first."""
+def read_history(root: Path, folders: list[str], *, dirty: bool = True) -> History:
+    """One `git log` over `folders` (relative to `root`, which its paths are relative to), oldest commit first.
+    `dirty`: ask git which files have uncommitted changes (without, `dirty` is empty and `last_change` trusts
+    the last commit)."""
     git = shutil.which("git")
     if git is None:
         return History(known=False)
@@ -49,16 +51,16 @@ def read_history(root: Path, folders: list[str]) -> History:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True, check=False)
 
+    # One question for all four answers ("--": HEAD is a revision even beside a file of that name)
     inside = run("-c", "core.quotePath=false", "rev-parse", "--is-inside-work-tree", "--is-shallow-repository",
-                 "--show-prefix")
-    if inside.returncode != 0:
-        return History(known=False)
+                 "--show-prefix", "HEAD", "--")
     answers = inside.stdout.split("\n")
+    if answers[0] != "true":
+        return History(known=False)
     shallow, prefix = answers[1] == "true", answers[2]  # status names paths from the repository's root
-    head = run("rev-parse", "--verify", "--quiet", "HEAD").stdout.strip()
-    key = (str(root.resolve()), tuple(folders), head, shallow)
-    if not head:  # a repository without any commit yet
+    if inside.returncode != 0:  # a repository without any commit yet
         return History(known=True, shallow=shallow)
+    key = (str(root.resolve()), tuple(folders), answers[3], shallow)
     if key not in _LOGS:
         log = run("log", "--reverse", "--relative", "--find-renames", "--name-status", "-z",
                   "--format=%x01%H %ct", "--", *folders)
@@ -68,9 +70,11 @@ def read_history(root: Path, folders: list[str]) -> History:
             _LOGS.clear()
         _LOGS[key] = _parse_log(log.stdout)
     added, changed, versions = _LOGS[key]
-    status = run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
-    dirty = frozenset(entry[3:].removeprefix(prefix) for entry in status.stdout.split("\x00") if entry[3:])
-    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=dirty, versions=versions)
+    changes: frozenset[str] = frozenset()
+    if dirty:
+        status = run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *folders)
+        changes = frozenset(entry[3:].removeprefix(prefix) for entry in status.stdout.split("\x00") if entry[3:])
+    return History(known=True, shallow=shallow, added=added, changed=changed, dirty=changes, versions=versions)
 
 
 # What `git log` said, by (root, folders, HEAD commit, shallow): the same history as long as HEAD stays (a live

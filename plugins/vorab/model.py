@@ -13,7 +13,7 @@ from pathlib import Path
 
 from audiences.rules import Schedule, is_visible
 from catalog.body import MEMBERS_ONLY, Body
-from catalog.schema import ContentType, Kind
+from catalog.schema import ContentType
 
 from .errors import ContentProblem
 from .tiers import Tiers
@@ -79,8 +79,8 @@ class Item:
     def assets(self, *, body: str, fields: Iterable[str]) -> set[str]:
         """Content-relative paths of the files referred to by `body` ({static} links) and the image `fields`
         (remembered: the gate and the sources ask again for every build of a live preview)."""
-        images = {name: self.values[name] for name in fields if name in self.values
-                  and (spec := self.type.fields.get(name)) is not None and spec.kind is Kind.IMAGE}
+        images = {name: self.values[name] for name in self.type.image_fields if name in self.values
+                  and name in fields}
         key = (body, *images.values())
         if key not in self._assets:
             refs = set(images.values())
