@@ -270,3 +270,21 @@ def test_the_inline_tag_pattern_is_the_plain_alternation_of_the_inline_elements(
     cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
     assert len(cases) > 200_000
     assert [INLINE_TAG.sub("", case) for case in cases] == [plain.sub("", case) for case in cases]
+
+
+def test_the_quick_word_split_is_the_plain_expression() -> None:
+    """casefolded_words splits ASCII in C and only the runs with other characters by the expression; it must
+    give exactly WORD.findall(text.casefold()): umlauts, ß, ligatures, the Kelvin sign and İ (whose folds hold a
+    combining dot, no word character), non-breaking and other Unicode spaces, dashes, digits of other scripts,
+    underscores, emoji, lone surrogates, in any mix."""
+    import random
+
+    from leakgate.text import WORD, casefolded_words
+
+    pieces = ["a", "Z", "0", "_", " ", "\t", "\n", "-", ".", "<", "&", "\x1f", "\x7f", "ä", "Ö", "ß", "ẞ", "ﬁ",
+              "\u212a", "İ", "ı", "ſ", "Σ", "\u00a0", "\u2009", "\u3000", "\u0085", "\u2013", "€", "→", "٣", "\u0301",
+              "😀", "日本", "\ud800", "Straße", "Röstung", "x_y", "MAẞ"]
+    rng = random.Random(18)
+    cases = ["", " ", "ascii only words_1 2", *pieces]
+    cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(50_000)]
+    assert [casefolded_words(case) for case in cases] == [WORD.findall(case.casefold()) for case in cases]

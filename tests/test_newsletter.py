@@ -300,3 +300,15 @@ def test_an_issue_in_another_language_builds_and_reads_in_it(site: Site) -> None
     assert "View in your browser" in (package / "mailchimp" / "email.txt").read_text()
     page = (site.output / "members" / "newsletter" / "english" / "index.html").read_text()
     assert "We roast coffee." in page
+
+
+def test_the_remembered_inlining_names_the_premailer_that_made_it() -> None:
+    """Inlined e-mails are remembered by premailer's version, which newsletter.render names itself (the build
+    imports premailer only when an e-mail is not remembered): it must be the one installed and the one pinned."""
+    import premailer
+
+    from conftest import ROOT
+    from newsletter.render import PREMAILER
+
+    assert premailer.__version__ == PREMAILER
+    assert f"premailer=={PREMAILER}" in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()

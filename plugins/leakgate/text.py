@@ -66,7 +66,30 @@ def words(text: str) -> list[str]:
             text = unicodedata.normalize("NFKC", text)
         if any(character in text for character in INVISIBLE_CHARACTERS):  # fourteen C-level searches: quicker
             text = INVISIBLE.sub("", text)
-    return WORD.findall(text.casefold())
+    return casefolded_words(text)
+
+
+# Every ASCII character that is no word character (`WORD`'s \w), as a space: for casefolded_words
+_ASCII_SEPARATORS = bytes.maketrans(bytes(code for code in range(128) if not WORD.fullmatch(chr(code))),
+                                    b" " * sum(1 for code in range(128) if not WORD.fullmatch(chr(code))))
+
+
+def casefolded_words(text: str) -> list[str]:
+    """WORD.findall(text.casefold()), twice as quick on a large page: the ASCII is lowered and split at its
+    separators in C (for ASCII, casefold is lower), and only the runs that hold other characters are folded and
+    split by WORD. Exact: a run between two ASCII separators or Unicode spaces (never word characters) holds
+    whole words only. tests/test_leakgate_reading.py holds it to the plain expression."""
+    runs = text.encode("utf-8", errors="surrogatepass").lower().translate(_ASCII_SEPARATORS).decode(
+        "utf-8", errors="surrogatepass").split()
+    if text.isascii():
+        return runs
+    found: list[str] = []
+    for run in runs:
+        if run.isascii():
+            found.append(run)
+        else:
+            found += WORD.findall(run.casefold())
+    return found
 
 
 def normalise(text: str) -> str:

@@ -7,6 +7,7 @@ unlisted folder (vorab/unlisted.py), where mail clients fetch it without a login
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_lib
 import logging
@@ -20,13 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import cssutils
 import jinja2
 import markdown
-import premailer
 from markupsafe import Markup
 from mjml import mjml2html
-from premailer import Premailer
 
 from audiences.rules import is_visible
 from catalog import item_url
@@ -191,7 +189,7 @@ class Renderer:
     def inline_css(self, html: str) -> str:
         """inline_css, remembered by the HTML it was given (and premailer's version, and INLINING): premailer is
         most of a warm issue's time."""
-        key = hashlib.blake2b(f"{INLINING}:{premailer.__version__}:{html}".encode(), digest_size=20).hexdigest()
+        key = hashlib.blake2b(f"{INLINING}:{PREMAILER}:{html}".encode(), digest_size=20).hexdigest()
         cached = self.inlined / f"{key}.html"
         try:
             return cached.read_text(encoding="utf-8")
@@ -320,19 +318,28 @@ def _editorial_and_closing(body: Body, *, public: bool) -> tuple[str, str]:
     return "\n".join(lines[:min(closing, end)]), "\n".join(lines[closing + 1:end])
 
 
-# premailer checks every merged inline style against cssutils' CSS profiles even with disable_validation (its
-# merge_styles does not pass the flag on). The check only logs warnings, which we silence, and compiling the
-# profiles' patterns was a third of a build's newsletter time; without profiles the e-mails are byte-identical.
-cssutils.profile.removeProfile(all=True)
-
-
 INLINING = "1"  # change when inline_css changes: the remembered results then miss
+PREMAILER = "3.10.0"  # premailer's version, pinned in requirements.lock (a test holds them equal)
+
+
+@functools.cache
+def _premailer() -> type[Any]:
+    """premailer, imported when an e-mail is not yet remembered inlined (its import, with cssutils and requests,
+    was a quarter second of every build)."""
+    import cssutils
+    from premailer import Premailer
+
+    # premailer checks every merged inline style against cssutils' CSS profiles even with disable_validation
+    # (its merge_styles does not pass the flag on). The check only logs warnings, which we silence, and compiling
+    # the profiles' patterns was a third of a build's newsletter time; without profiles the e-mails are the same.
+    cssutils.profile.removeProfile(all=True)
+    return Premailer  # type: ignore[no-any-return]
 
 
 def inline_css(html: str) -> str:
     """premailer with the options of docs/architecture.md §5; the lowercase doctype MJML wrote is restored."""
-    inlined: str = Premailer(html, keep_style_tags=True, strip_important=False, allow_network=False,
-                        disable_validation=True, cssutils_logging_level=logging.CRITICAL).transform()
+    inlined: str = _premailer()(html, keep_style_tags=True, strip_important=False, allow_network=False,
+                                disable_validation=True, cssutils_logging_level=logging.CRITICAL).transform()
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!doctype html>\n" + inlined
     return inlined

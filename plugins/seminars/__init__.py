@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def set_defaults(pelican: Any) -> None:
 def check_sequences(validation: Validation) -> None:
     """Validator: every seminar's `sequence` is high enough for calendars to take its time and place."""
     if validation.registry is not None:
-        def read(path: Path) -> str:
+        def read(path: Path) -> str:  # the text the registry read
             return validation.remembered("text", path, lambda: path.read_text(encoding="utf-8"))
 
         validation.problems += sequence_problems(validation.registry, validation.settings, read)
@@ -101,20 +102,44 @@ def add_calendars(generators: list[Any]) -> None:
     relpaths = [item.source_path.removeprefix(content).replace(os.sep, "/") for item in seminars]
     # One git log over the seminars' own folders, not the whole content's history
     history = read_history(source, sorted({relpath.split("/")[0] for relpath in relpaths})) if seminars else None
-    events, root = [], audience_root(settings)
+    events, root, made = [], audience_root(settings), {}
     for item, relpath in zip(seminars, relpaths, strict=True):
         changed = history.last_change(relpath) if history else None
-        event = seminar_event(item, settings, changed or _file_time(source / relpath), root)
-        events.append(event)
-        ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
-        links, data = _seminar_files(event, ics, uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"]), stamp)
-        item.calendar = dict(links)
-        write_output(os.path.join(output, ics), data)
+        moments = (changed or _file_time(source / relpath), stamp, root)
+        known = _made.get(id(item))
+        if known is None or known.item is not item or known.moments != moments:
+            event = seminar_event(item, settings, moments[0], root)
+            ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
+            uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
+            known = _Made(item, moments, event, ics, *_seminar_files(event, ics, uid, stamp))
+        made[id(item)] = known
+        events.append(known.event)
+        item.calendar = dict(known.links)
+        write_output(os.path.join(output, known.ics), known.data)
+    _made.clear()
+    _made.update(made)
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
     write_output(output / feed, _feed(tuple(events), settings["SEMINAR_FEED_NAME"], feed_uid, stamp))
     absolute = f"{root}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What add_calendars made of one seminar object, and from which moments (its change, the clock, the root)."""
+
+    item: Any
+    moments: tuple[datetime | None, datetime, str]
+    event: Event
+    ics: str
+    links: dict[str, str]
+    data: bytes
+
+
+# By id of the seminar object, in the last call: the live preview finalizes the context again after every edit,
+# and its unchanged seminars are the very same objects.
+_made: dict[int, _Made] = {}
 
 
 @functools.lru_cache(maxsize=8192)

@@ -62,14 +62,16 @@ def committed_versions(folder: Path, relpaths: list[str]) -> dict[str, list[str]
     if wanted:
         blobs = subprocess.run(["git", "cat-file", "--batch"], cwd=folder,
                                input="\n".join(wanted).encode() + b"\n", capture_output=True, check=True).stdout
+        at = 0
         for spec in wanted:  # "<sha> blob <size>\n<content>\n" per version, or "<spec> missing\n"
-            header, _, blobs = blobs.partition(b"\n")
+            end = blobs.index(b"\n", at)
+            header, at = blobs[at:end], end + 1
             if header.endswith(b"missing"):
                 _BLOBS[place, spec] = None
                 continue
             size = int(header.rsplit(b" ", 1)[1])
-            _BLOBS[place, spec] = blobs[:size].decode("utf-8", errors="replace")
-            blobs = blobs[size + 1:]
+            _BLOBS[place, spec] = blobs[at:at + size].decode("utf-8", errors="replace")
+            at += size + 1
     return {relpath: [text for spec in specs[relpath] if (text := _BLOBS[place, spec]) is not None]
             for relpath in relpaths}
 

@@ -24,13 +24,15 @@ from vorab.options import SLUG, Pattern, option_problems, setting_lines
 from vorab.tiers import Tiers, setting_of
 
 from .pipeline import load_project_registry
-from .registry import FileMemo
+from .registry import FileMemo, source_files
 from .settings import CORE_OPTIONS
 
 
 def validate(settings: Settings, settings_file: Path, clock: datetime, memo: FileMemo | None = None) -> Validation:
     """Validate everything a build at `clock` reads; raise ContentErrors with every problem found. `memo`: what
-    an earlier validation in this process found in files that have not changed since."""
+    an earlier validation in this process found in files that have not changed since (by default, a new one: each
+    file is read once however many checks read it)."""
+    memo = memo or FileMemo()
     validation = Validation(settings, settings_file, None, clock, memo=memo)
     validation.problems += option_problems(settings, {**CORE_OPTIONS, **hooks.OPTIONS}, settings_file)
     tiers = _tier_problems(settings, settings_file)
@@ -75,54 +77,64 @@ def _newsletters(settings: Settings) -> Path:
 
 
 # A Markdown link or image whose target is a plain relative path: `![Tüte](images/tuete.svg)`, `[Geisha](geisha.md)`
-PLAIN_LINK = re.compile(r"(?P<image>!?)\[[^\]\n]*\]\((?P<path>(?![a-zA-Z][\w+.-]*:|[/#{])[^)\s]+)")
+# (an image when a "!" stands before it). Neither this nor FILENAME_LINK spans a line.
+PLAIN_LINK = re.compile(r"\[[^\]\n]*\]\((?P<path>(?![a-zA-Z][\w+.-]*:|[/#{])[^)\s]+)")
 
 
-def _filename_link_problems(content: Path, newsletters: Path, memo: FileMemo | None) -> list[ContentProblem]:
+def _filename_link_problems(content: Path, newsletters: Path, memo: FileMemo) -> list[ContentProblem]:
     """Every `{filename}` link must name an existing file; a plain path to a file of content/ (which Pelican
     leaves as it is, broken on the site) is refused with the link to write instead, and a plain image path
     must name a file. Pelican resolves a link from the linking file's folder, or from content/ when it starts
     with '/'; newsletters sit beside content/ as newsletters/."""
     roots = {"": content, "newsletters": newsletters}
     problems = []
-
-    def listing() -> list[tuple[Path, str, str]]:  # each file, its path as links see it, and as editors do
-        return [(path, posixpath.join(prefix, path.relative_to(root).as_posix()),
-                 path.relative_to(content.parent).as_posix())
-                for prefix, root in roots.items() for path in (sorted(root.rglob("*.md")) if root.is_dir() else [])]
-
-    for path, relpath, shown in memo.listed("links", content, listing) if memo else listing():
-        check = functools.partial(_link_problems, path, relpath, shown, roots)
-        problems += memo.get("links", path, check) if memo else check()
+    for path, relpath, shown in memo.listed("sources", content,
+                                            lambda: source_files(content, newsletters, content.parent)):
+        check = functools.partial(_link_problems, memo.text(path), relpath, shown, roots)
+        problems += memo.get("links", path, check)
     return problems
 
 
-def _link_problems(path: Path, relpath: str, shown: str, roots: dict[str, Path]) -> list[ContentProblem]:
-    """The link problems of one file (see _filename_link_problems)."""
-    problems = []
-    text = path.read_text(encoding="utf-8")
-    fenced = False
-    for number, line in enumerate(text.splitlines(), 1):
+def _link_problems(text: str, relpath: str, shown: str, roots: dict[str, Path]) -> list[ContentProblem]:
+    """The link problems of one file's text (see _filename_link_problems), line by line, outside code fences."""
+    if "{filename}" not in text and "](" not in text:  # what every match of either holds
+        return []
+    lines = text.splitlines()
+    fenced, inside = set(), False
+    for number, line in enumerate(lines, 1) if "```" in text or "~~~" in text else ():
         if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced:
-            continue
-        for match in FILENAME_LINK.finditer(line):
-            if not _link_target(match["path"], relpath, roots).is_file():
-                problems.append(ContentProblem(shown, number, _("link"), _("an existing file under content/"),
-                                               found(match["path"])))
-        for match in PLAIN_LINK.finditer(line):
-            target = _link_target(match["path"], relpath, roots)
-            tag = "{filename}" if target.suffix == ".md" else "{static}"
-            if target.is_file():
-                written = "/" + resolve_link(match["path"], posixpath.dirname(relpath))
-                problems.append(ContentProblem(
-                    shown, number, _("link"), _("{link} (a plain path to a file of content/ is broken on the "
-                                                "site)").format(link=tag + written), found(match["path"])))
-            elif match["image"]:
-                problems.append(ContentProblem(shown, number, _("image"), _(
-                    "an existing file under content/, written as {static}/images/…"), found(match["path"])))
-    return problems
+            inside = not inside
+        if inside:
+            fenced.add(number)
+    joined = "\n".join(lines)  # one pass over the file; a match's line is the newlines before it, plus one
+    found_at: list[tuple[int, int, int, ContentProblem]] = []  # line, pattern, offset: the order of the text
+    for order, pattern in enumerate((FILENAME_LINK, PLAIN_LINK)):
+        for match in pattern.finditer(joined):
+            number = joined.count("\n", 0, match.start()) + 1
+            if number in fenced:
+                continue
+            problem = _link_problem(match, pattern is PLAIN_LINK and joined[match.start() - 1:match.start()] == "!",
+                                    number, relpath, shown, roots)
+            if problem is not None:
+                found_at.append((number, order, match.start(), problem))
+    return [problem for *_place, problem in sorted(found_at, key=lambda entry: entry[:3])]
+
+
+def _link_problem(match: re.Match[str], image: bool, number: int, relpath: str, shown: str,
+                  roots: dict[str, Path]) -> ContentProblem | None:
+    target = _link_target(match["path"], relpath, roots)
+    if match.re is FILENAME_LINK:
+        return None if target.is_file() else ContentProblem(shown, number, _("link"),
+                                                            _("an existing file under content/"), found(match["path"]))
+    if target.is_file():
+        tag = "{filename}" if target.suffix == ".md" else "{static}"
+        written = "/" + resolve_link(match["path"], posixpath.dirname(relpath))
+        return ContentProblem(shown, number, _("link"), _("{link} (a plain path to a file of content/ is broken on "
+                                                          "the site)").format(link=tag + written), found(match["path"]))
+    if image:
+        return ContentProblem(shown, number, _("image"), _("an existing file under content/, written as "
+                                                           "{static}/images/…"), found(match["path"]))
+    return None
 
 
 def _link_target(link: str, relpath: str, roots: dict[str, Path]) -> Path:

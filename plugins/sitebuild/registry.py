@@ -60,9 +60,23 @@ class FileMemo:
         for key in [key for key in self._found if key[1] in gone]:
             del self._found[key]
 
+    def text(self, path: Path) -> str:
+        """The file's text, read once."""
+        return self.get("text", path, lambda: path.read_text(encoding="utf-8"))
+
     def clear(self) -> None:
         self._found.clear()
         self._listed.clear()
+
+
+def source_files(content_dir: Path, newsletters_dir: Path | None, display_root: Path) -> list[tuple[Path, str, str]]:
+    """Every Markdown file of the content (and the newsletter issues), sorted: the file, its path in the registry
+    (relative to `content_dir`; an issue's under "newsletters/"), and as editors see it (from `display_root`)."""
+    sources = [(path, path.relative_to(content_dir).as_posix()) for path in sorted(content_dir.rglob("*.md"))]
+    if newsletters_dir is not None and newsletters_dir.is_dir():
+        sources += [(path, f"newsletters/{path.relative_to(newsletters_dir).as_posix()}")
+                    for path in sorted(newsletters_dir.rglob("*.md"))]
+    return [(path, relpath, path.relative_to(display_root).as_posix()) for path, relpath in sources]
 
 
 def tier_fields(tiers: Tiers) -> list[str]:
@@ -81,19 +95,13 @@ def load_registry(
     memo: FileMemo | None = None,
 ) -> Registry:
     """Read and validate every Markdown file under `content_dir` (and the newsletter issues); raise
-    ContentErrors listing every problem."""
+    ContentErrors listing every problem. `memo`: the validation's, which the other checks read through too."""
     display_root = display_root or content_dir.parent
+    memo = memo or FileMemo()
     problems: list[ContentProblem] = []
     items: list[Item] = []
-
-    def listing() -> list[tuple[Path, str, str]]:  # each file, its path in the registry, and as editors see it
-        sources = [(path, path.relative_to(content_dir).as_posix()) for path in sorted(content_dir.rglob("*.md"))]
-        if newsletters_dir is not None and newsletters_dir.is_dir():
-            sources += [(path, f"newsletters/{path.relative_to(newsletters_dir).as_posix()}")
-                        for path in sorted(newsletters_dir.rglob("*.md"))]
-        return [(path, relpath, path.relative_to(display_root).as_posix()) for path, relpath in sources]
-
-    for path, relpath, shown in memo.listed("sources", content_dir, listing) if memo else listing():
+    listing = memo.listed("sources", content_dir, lambda: source_files(content_dir, newsletters_dir, display_root))
+    for path, relpath, shown in listing:
         folder = relpath.split("/", 1)[0] if "/" in relpath else ""
         content_type = BY_FOLDER.get(folder)
         if content_type is None:
@@ -102,11 +110,11 @@ def load_registry(
             continue
         def check(path: Path = path, shown: str = shown, relpath: str = relpath,
                   content_type: ContentType = content_type) -> tuple[Item | None, list[ContentProblem]]:
-            source = parse_source(path.read_text(encoding="utf-8"), shown)
+            source = parse_source(memo.text(path), shown)
             item = _ItemChecker(content_dir, content_type, source, relpath, timezone, tiers, templates).check()
             return item, source.problems
 
-        item, found_problems = memo.get("item", path, check) if memo else check()
+        item, found_problems = memo.get("item", path, check)
         problems.extend(found_problems)
         if item is not None:
             items.append(item)
