@@ -163,3 +163,24 @@ def test_the_preview_badge_says_the_head_start_in_words(site, public_from: str, 
     page = (site.output / "members" / "produkte" / "bohne" / "index.html").read_text(encoding="utf-8")
     badge = " ".join(re.search(r'<p class="badge badge--preview">(.*?)</p>', page, re.S)[1].split())
     assert badge.endswith(f"— {words}")
+
+
+def test_the_date_filters_remember_by_local_time_zone_and_offset() -> None:
+    """The filters remember what babel said (a listing asks for the same days again and again) — by the local
+    time, the zone and its offset, never by the moment: the same moment reads differently in two zones, and the
+    hour the clocks go back occurs twice, in summer time and in winter time."""
+    from datetime import UTC, datetime
+
+    from design.locale import Formatter
+
+    say = Formatter("de", "Europe/Berlin")
+    moment = datetime(2027, 1, 15, 23, 30, tzinfo=UTC)
+    assert say.weekday_day(moment) == "Samstag, 16. Januar 2027"
+    assert say.weekday_day(moment, "America/New_York") == "Freitag, 15. Januar 2027"
+    assert say.time(moment) == "00:30" and say.time(moment, "America/New_York") == "18:30"
+    summer, winter = datetime(2027, 10, 31, 0, 30, tzinfo=UTC), datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    assert say.time(summer) == say.time(winter) == "02:30"  # the same wall time, twice
+    assert (say.zone_name(summer), say.zone_name(winter)) == ("Mitteleuropäische Sommerzeit",
+                                                              "Mitteleuropäische Normalzeit")
+    assert (say.zone_name(winter), say.zone_name(summer)) == ("Mitteleuropäische Normalzeit",
+                                                              "Mitteleuropäische Sommerzeit")

@@ -185,3 +185,35 @@ def test_calendar_from_shared_components_equals_one_built_whole() -> None:
         *(icalendar.Timezone.from_ical(_vtimezone(zone, 2026, 2029)) for zone in ("America/New_York", "Europe/Berlin")),
         *(vevent(event, stamp) for event in events)])
     assert calendar(events, name="Seminare", uid="feed@x.example", stamp=stamp) == whole.to_ical()
+
+
+def test_calendars_are_remembered_between_builds_by_what_they_are_made_of(site: Site) -> None:
+    """Each run keeps its serialised VEVENTs in cache/ (icalendar was most of a warm run's calendar time): the
+    next build writes the same bytes from them, a memory written by other code is ignored, and the memory holds
+    exactly the run's current seminars."""
+    import pickle
+
+    from seminars.calendar import VEVENT_CODE
+
+    write_seminars(site)
+    site.build(CLOCK)
+    fresh = {name: data for name, data in site.files(members=False).items() if name.endswith(".ics")}
+    memory = site.root / "cache" / "calendars-public.pickle"
+    code, remembered = pickle.loads(memory.read_bytes())
+    assert code == VEVENT_CODE and {event.slug for event, _stamp in remembered} == {"sommer", "winter"}
+
+    # A memory of other code: ignored (and replaced)
+    memory.write_bytes(pickle.dumps(("other code", {key: b"BEGIN:VEVENT\r\nSUMMARY:kanarienalt\r\nEND:VEVENT\r\n"
+                                                    for key in remembered})))
+    site.build(CLOCK)
+    assert {name: data for name, data in site.files(members=False).items() if name.endswith(".ics")} == fresh
+    assert pickle.loads(memory.read_bytes())[0] == VEVENT_CODE
+
+    # This code's memory is what the calendars are made of; a seminar that went is forgotten
+    summer = next(key for key in remembered if key[0].slug == "sommer")
+    memory.write_bytes(pickle.dumps((VEVENT_CODE, {**remembered, summer: remembered[summer].replace(
+        b"SUMMARY:Sommer-Cupping", b"SUMMARY:Sommer-Kanarie")})))
+    site.remove("seminars/winter.md")
+    site.build(CLOCK)
+    assert b"SUMMARY:Sommer-Kanarie" in (site.output / "seminare/sommer/sommer.ics").read_bytes()
+    assert {event.slug for event, _stamp in pickle.loads(memory.read_bytes())[1]} == {"sommer"}

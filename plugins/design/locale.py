@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import gettext
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,26 +102,38 @@ class Formatter:
     def __init__(self, lang: str, timezone: str) -> None:
         self.lang = lang
         self.zone = ZoneInfo(timezone)
+        # What babel said, by (filter, local time, zone): a listing shows the same days again and again, and babel
+        # reads its pattern anew at every call (a tenth of a run's rendering). Keyed by the local time, the
+        # zone and its offset (an hour that occurs twice), not the moment: equal moments in two zones differ.
+        self._said: dict[tuple[str, datetime, str, timedelta | None], str] = {}
 
     def _local(self, moment: datetime, zone: str | None) -> datetime:
         return moment.astimezone(ZoneInfo(zone) if zone else self.zone)
 
+    def _say(self, what: str, moment: datetime, zone: str | None, say: Callable[[datetime], str]) -> str:
+        local = self._local(moment, zone)
+        key = (what, local.replace(tzinfo=None), str(local.tzinfo), local.utcoffset())
+        if key not in self._said:
+            self._said[key] = say(local)
+        return self._said[key]
+
     def day(self, moment: datetime, zone: str | None = None) -> str:
         """`15. Januar 2027`"""
-        return dates.format_date(self._local(moment, zone), "long", locale=self.lang)
+        return self._say("day", moment, zone, lambda local: dates.format_date(local, "long", locale=self.lang))
 
     def weekday_day(self, moment: datetime, zone: str | None = None) -> str:
         """`Freitag, 15. Januar 2027`"""
-        return dates.format_date(self._local(moment, zone), "full", locale=self.lang)
+        return self._say("weekday_day", moment, zone,
+                         lambda local: dates.format_date(local, "full", locale=self.lang))
 
     def time(self, moment: datetime, zone: str | None = None) -> str:
         """`18:00`"""
-        return dates.format_time(self._local(moment, zone), "short", locale=self.lang)
+        return self._say("time", moment, zone, lambda local: dates.format_time(local, "short", locale=self.lang))
 
     def zone_name(self, moment: datetime, zone: str | None = None) -> str:
         """`Mitteleuropäische Normalzeit` (the zone's name at that moment, summer or winter)."""
-        local = self._local(moment, zone)
-        return dates.get_timezone_name(local, width="long", locale=self.lang)
+        return self._say("zone_name", moment, zone,
+                         lambda local: dates.get_timezone_name(local, width="long", locale=self.lang))
 
     def iso(self, moment: datetime) -> str:
         """For `<time datetime>`."""

@@ -34,7 +34,7 @@ from vorab.messages import N_
 from vorab.options import Option, Pattern, Text, Url, fill_defaults
 from vorab.tiers import Tiers
 
-from .calendar import Event, calendar, calendar_links, uid_for
+from .calendar import Event, calendar, calendar_links, load_vevents, save_vevents, uid_for, vevent_key
 from .sequence import sequence_problems
 
 __all__ = ["SEMINAR_OPTIONS", "Event", "calendar_links", "register", "seminar_event", "sequence_problems",
@@ -102,6 +102,9 @@ def add_calendars(generators: list[Any]) -> None:
     relpaths = [item.source_path.removeprefix(content).replace(os.sep, "/") for item in seminars]
     # One git log over the seminars' own folders, not the whole content's history
     history = read_history(source, sorted({relpath.split("/")[0] for relpath in relpaths})) if seminars else None
+    remembered = Path(settings.get("PROJECT_CACHE_PATH", settings["CACHE_PATH"])) / \
+        f"calendars-{settings['AUDIENCE']}.pickle"
+    held = load_vevents(remembered)
     events, root, made = [], audience_root(settings), {}
     for item, relpath in zip(seminars, relpaths, strict=True):
         changed = history.last_change(relpath) if history else None
@@ -118,6 +121,8 @@ def add_calendars(generators: list[Any]) -> None:
         write_output(os.path.join(output, known.ics), known.data)
     _made.clear()
     _made.update(made)
+    if (used := {vevent_key(event, stamp) for event in events}) != held:
+        save_vevents(remembered, used)
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
     write_output(output / feed, _feed(tuple(events), settings["SEMINAR_FEED_NAME"], feed_uid, stamp))

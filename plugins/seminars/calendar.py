@@ -6,9 +6,13 @@ both say the same date, place and identity.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -72,10 +76,49 @@ def calendar(events: list[Event], *, name: str, uid: str, stamp: datetime) -> by
     return frame.removesuffix(end) + body + end
 
 
-@cache
+# Each VEVENT as serialised, by vevent_key: made once per process, and kept between runs in the file that
+# seminars.add_calendars loads and saves (icalendar was most of a warm run's calendar time).
+VEVENTS: dict[tuple[Event, datetime | None], bytes] = {}
+# What a file of remembered VEVENTs must have been written by: this module and icalendar, as they are now.
+VEVENT_CODE = hashlib.blake2b(Path(__file__).read_bytes() + icalendar.__version__.encode(), digest_size=16).hexdigest()
+
+
+def vevent_key(event: Event, stamp: datetime) -> tuple[Event, datetime | None]:
+    """What a VEVENT's bytes are made of: the event, and the calendar's stamp where the event has none."""
+    return event, None if event.stamp else stamp
+
+
 def _vevent(event: Event, stamp: datetime) -> bytes:
-    data: bytes = vevent(event, stamp).to_ical()
-    return data
+    key = vevent_key(event, stamp)
+    if key not in VEVENTS:
+        VEVENTS[key] = vevent(event, stamp).to_ical()
+    return VEVENTS[key]
+
+
+def load_vevents(path: Path) -> set[tuple[Event, datetime | None]]:
+    """Add the VEVENTs remembered in `path` (if this code wrote it) to VEVENTS, once per process; what it holds."""
+    if path not in _HELD:
+        try:
+            code, remembered = pickle.loads(path.read_bytes())  # noqa: S301 — the project's own cache/
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            code, remembered = None, {}
+        if code != VEVENT_CODE:
+            remembered = {}
+        VEVENTS.update(remembered)
+        _HELD[path] = set(remembered)
+    return _HELD[path]
+
+
+def save_vevents(path: Path, keys: set[tuple[Event, datetime | None]]) -> None:
+    """Remember exactly these VEVENTs in `path` (written whole, then moved into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(pickle.dumps((VEVENT_CODE, {key: VEVENTS[key] for key in keys})))
+    temporary.replace(path)
+    _HELD[path] = set(keys)
+
+
+_HELD: dict[Path, set[tuple[Event, datetime | None]]] = {}  # what each memory holds, as this process knows it
 
 
 @cache
