@@ -193,27 +193,35 @@ def test_calendars_are_remembered_between_builds_by_what_they_are_made_of(site: 
     exactly the run's current seminars."""
     import pickle
 
-    from seminars.calendar import VEVENT_CODE
+    from seminars.calendar import CALENDAR_CODE
 
     write_seminars(site)
     site.build(CLOCK)
     fresh = {name: data for name, data in site.files(members=False).items() if name.endswith(".ics")}
     memory = site.root / "cache" / "calendars-public.pickle"
-    code, remembered = pickle.loads(memory.read_bytes())
-    assert code == VEVENT_CODE and {event.slug for event, _stamp in remembered} == {"sommer", "winter"}
+    def held() -> tuple[str, dict, dict]:
+        code, tables = pickle.loads(memory.read_bytes())  # noqa: S301 — the test site's own cache/
+        return code, tables["vevents"], tables["calendars"]
+
+    code, vevents, calendars = held()
+    assert code == CALENDAR_CODE and {event.slug for event, _stamp in vevents} == {"sommer", "winter"}
+    assert len(calendars) == 3  # each seminar's own and the feed
+    canary = dict.fromkeys(calendars, b"BEGIN:VCALENDAR\r\nX-WR-CALNAME:kanarienalt\r\nEND:VCALENDAR\r\n")
 
     # A memory of other code: ignored (and replaced)
-    memory.write_bytes(pickle.dumps(("other code", {key: b"BEGIN:VEVENT\r\nSUMMARY:kanarienalt\r\nEND:VEVENT\r\n"
-                                                    for key in remembered})))
+    memory.write_bytes(pickle.dumps(("other code", {"vevents": vevents, "calendars": canary})))
     site.build(CLOCK)
     assert {name: data for name, data in site.files(members=False).items() if name.endswith(".ics")} == fresh
-    assert pickle.loads(memory.read_bytes())[0] == VEVENT_CODE
+    assert held()[0] == CALENDAR_CODE
 
-    # This code's memory is what the calendars are made of; a seminar that went is forgotten
-    summer = next(key for key in remembered if key[0].slug == "sommer")
-    memory.write_bytes(pickle.dumps((VEVENT_CODE, {**remembered, summer: remembered[summer].replace(
-        b"SUMMARY:Sommer-Cupping", b"SUMMARY:Sommer-Kanarie")})))
+    # This code's memory is what the calendars are made of: a remembered VEVENT goes into the feed made anew
+    # after another seminar went, and the memory forgets that seminar
+    summer = next(key for key in vevents if key[0].slug == "sommer")
+    memory.write_bytes(pickle.dumps((CALENDAR_CODE, {"vevents": {**vevents, summer: vevents[summer].replace(
+        b"SUMMARY:Sommer-Cupping", b"SUMMARY:Sommer-Kanarie")}, "calendars": calendars})))
     site.remove("seminars/winter.md")
     site.build(CLOCK)
-    assert b"SUMMARY:Sommer-Kanarie" in (site.output / "seminare/sommer/sommer.ics").read_bytes()
-    assert {event.slug for event, _stamp in pickle.loads(memory.read_bytes())[1]} == {"sommer"}
+    assert b"SUMMARY:Sommer-Kanarie" in (site.output / "seminare/kalender.ics").read_bytes()
+    assert b"SUMMARY:Sommer-Cupping" in (site.output / "seminare/sommer/sommer.ics").read_bytes()  # remembered whole
+    _code, vevents, calendars = held()
+    assert {event.slug for event, _stamp in vevents} == {"sommer"} and len(calendars) == 2

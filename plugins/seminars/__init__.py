@@ -34,7 +34,7 @@ from vorab.messages import N_
 from vorab.options import Option, Pattern, Text, Url, fill_defaults
 from vorab.tiers import Tiers
 
-from .calendar import Event, calendar, calendar_links, load_vevents, save_vevents, uid_for, vevent_key
+from .calendar import Event, calendar, calendar_links, remembered, uid_for
 from .sequence import sequence_problems
 
 __all__ = ["SEMINAR_OPTIONS", "Event", "calendar_links", "register", "seminar_event", "sequence_problems",
@@ -102,30 +102,28 @@ def add_calendars(generators: list[Any]) -> None:
     relpaths = [item.source_path.removeprefix(content).replace(os.sep, "/") for item in seminars]
     # One git log over the seminars' own folders, not the whole content's history
     history = read_history(source, sorted({relpath.split("/")[0] for relpath in relpaths})) if seminars else None
-    remembered = Path(settings.get("PROJECT_CACHE_PATH", settings["CACHE_PATH"])) / \
-        f"calendars-{settings['AUDIENCE']}.pickle"
-    held = load_vevents(remembered)
+    cache = Path(settings.get("PROJECT_CACHE_PATH", settings["CACHE_PATH"]))
     events, root, made = [], audience_root(settings), {}
-    for item, relpath in zip(seminars, relpaths, strict=True):
-        changed = history.last_change(relpath) if history else None
-        moments = (changed or _file_time(source / relpath), stamp, root)
-        known = _made.get(id(item))
-        if known is None or known.item is not item or known.moments != moments:
-            event = seminar_event(item, settings, moments[0], root)
-            ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
-            uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
-            known = _Made(item, moments, event, ics, *_seminar_files(event, ics, uid, stamp))
-        made[id(item)] = known
-        events.append(known.event)
-        item.calendar = dict(known.links)
-        write_output(os.path.join(output, known.ics), known.data)
-    _made.clear()
-    _made.update(made)
-    if (used := {vevent_key(event, stamp) for event in events}) != held:
-        save_vevents(remembered, used)
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
-    write_output(output / feed, _feed(tuple(events), settings["SEMINAR_FEED_NAME"], feed_uid, stamp))
+    with remembered(cache / f"calendars-{settings['AUDIENCE']}.pickle"):
+        for item, relpath in zip(seminars, relpaths, strict=True):
+            changed = history.last_change(relpath) if history else None
+            moments = (changed or _file_time(source / relpath), stamp, root)
+            known = _made.get(id(item))
+            if known is None or known.item is not item or known.moments != moments:
+                event = seminar_event(item, settings, moments[0], root)
+                ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
+                uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
+                known = _Made(item, moments, event, ics, calendar_links(event, ics),
+                              calendar([event], name=event.title, uid=uid, stamp=stamp))
+            made[id(item)] = known
+            events.append(known.event)
+            item.calendar = dict(known.links)
+            write_output(os.path.join(output, known.ics), known.data)
+        write_output(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
+    _made.clear()
+    _made.update(made)
     absolute = f"{root}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
 
@@ -150,18 +148,6 @@ _made: dict[int, _Made] = {}
 @functools.lru_cache(maxsize=8192)
 def _plain(html: str) -> str:
     return Markup(html).striptags()  # noqa: S704 — tags stripped
-
-
-# A seminar's links and calendar file, and the feed, are pure functions of their events: the live preview, which
-# finalizes the context again after every edit, makes only those of the seminars that changed.
-@functools.lru_cache(maxsize=8192)
-def _seminar_files(event: Event, ics: str, uid: str, stamp: datetime) -> tuple[dict[str, str], bytes]:
-    return calendar_links(event, ics), calendar([event], name=event.title, uid=uid, stamp=stamp)
-
-
-@functools.lru_cache(maxsize=4)
-def _feed(events: tuple[Event, ...], name: str, uid: str, stamp: datetime) -> bytes:
-    return calendar(list(events), name=name, uid=uid, stamp=stamp)
 
 
 def _file_time(path: Path) -> datetime | None:

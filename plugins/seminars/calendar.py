@@ -6,13 +6,16 @@ both say the same date, place and identity.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -64,23 +67,23 @@ def calendar(events: list[Event], *, name: str, uid: str, stamp: datetime) -> by
 
     Each component is serialised once and shared: a seminar's own file and the feed hold the same VEVENT, and
     all files of a build hold the same few VTIMEZONEs (building and folding them was most of a build's
-    calendar time)."""
-    frame: bytes = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid).to_ical()
-    body = b""
-    if events:
-        first = min(event.start for event in events).year - 1
-        last = max(event.end for event in events).year + 1
-        body = b"".join(_vtimezone(zone, first, last) for zone in sorted({event.zone for event in events}))
-        body += b"".join(_vevent(event, stamp) for event in events)
-    end = b"END:VCALENDAR\r\n"
-    return frame.removesuffix(end) + body + end
+    calendar time). Whole calendars and VEVENTs are remembered by what they are made of (see `remembered`)."""
+    vevents = tuple(vevent_key(event, stamp) for event in events)
+    _USED["vevents"].update(vevents)  # a feed made later may need them
 
+    def make() -> bytes:
+        frame: bytes = icalendar.Calendar.new(name=name, prodid=PRODID, method="PUBLISH", uid=uid).to_ical()
+        body = b""
+        if events:
+            first = min(event.start for event in events).year - 1
+            last = max(event.end for event in events).year + 1
+            body = b"".join(_vtimezone(zone, first, last) for zone in sorted({event.zone for event in events}))
+            body += b"".join(_vevent(event, stamp) for event in events)
+        end = b"END:VCALENDAR\r\n"
+        return frame.removesuffix(end) + body + end
 
-# Each VEVENT as serialised, by vevent_key: made once per process, and kept between runs in the file that
-# seminars.add_calendars loads and saves (icalendar was most of a warm run's calendar time).
-VEVENTS: dict[tuple[Event, datetime | None], bytes] = {}
-# What a file of remembered VEVENTs must have been written by: this module and icalendar, as they are now.
-VEVENT_CODE = hashlib.blake2b(Path(__file__).read_bytes() + icalendar.__version__.encode(), digest_size=16).hexdigest()
+    made: bytes = _made("calendars", (vevents, name, uid), make)
+    return made
 
 
 def vevent_key(event: Event, stamp: datetime) -> tuple[Event, datetime | None]:
@@ -89,36 +92,52 @@ def vevent_key(event: Event, stamp: datetime) -> tuple[Event, datetime | None]:
 
 
 def _vevent(event: Event, stamp: datetime) -> bytes:
-    key = vevent_key(event, stamp)
-    if key not in VEVENTS:
-        VEVENTS[key] = vevent(event, stamp).to_ical()
-    return VEVENTS[key]
+    made: bytes = _made("vevents", vevent_key(event, stamp), lambda: vevent(event, stamp).to_ical())
+    return made
 
 
-def load_vevents(path: Path) -> set[tuple[Event, datetime | None]]:
-    """Add the VEVENTs remembered in `path` (if this code wrote it) to VEVENTS, once per process; what it holds."""
+# What this module made (VEVENTs, whole calendars, "add to calendar" links) by what each is made of: made once
+# per process, and kept between runs in the file each run loads and saves (`remembered`, seminars.add_calendars):
+# icalendar and urlencode were most of a warm run's calendar time.
+_TABLES: dict[str, dict[Any, Any]] = {"vevents": {}, "calendars": {}, "links": {}}
+_USED: dict[str, set[Any]] = {name: set() for name in _TABLES}  # since `remembered` began
+_HELD: dict[Path, dict[str, set[Any]]] = {}  # what each file holds, as this process knows it
+# What a file of them must have been written by: this module and icalendar, as they are now.
+CALENDAR_CODE = hashlib.blake2b(Path(__file__).read_bytes() + icalendar.__version__.encode(),
+                                digest_size=16).hexdigest()
+
+
+def _made(table: str, key: Any, make: Callable[[], Any]) -> Any:
+    _USED[table].add(key)
+    known = _TABLES[table]
+    if key not in known:
+        known[key] = make()
+    return known[key]
+
+
+@contextlib.contextmanager
+def remembered(path: Path) -> Iterator[None]:
+    """Make calendars and links with what `path` remembers (if this code wrote it; read once per process), and
+    leave it holding exactly what was made inside (written whole, then moved into place; only if that changed)."""
     if path not in _HELD:
         try:
-            code, remembered = pickle.loads(path.read_bytes())  # noqa: S301 — the project's own cache/
+            code, tables = pickle.loads(path.read_bytes())  # noqa: S301 — the project's own cache/
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            code, remembered = None, {}
-        if code != VEVENT_CODE:
-            remembered = {}
-        VEVENTS.update(remembered)
-        _HELD[path] = set(remembered)
-    return _HELD[path]
-
-
-def save_vevents(path: Path, keys: set[tuple[Event, datetime | None]]) -> None:
-    """Remember exactly these VEVENTs in `path` (written whole, then moved into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(pickle.dumps((VEVENT_CODE, {key: VEVENTS[key] for key in keys})))
-    temporary.replace(path)
-    _HELD[path] = set(keys)
-
-
-_HELD: dict[Path, set[tuple[Event, datetime | None]]] = {}  # what each memory holds, as this process knows it
+            code, tables = None, {}
+        tables = tables if code == CALENDAR_CODE else {}
+        for name, known in _TABLES.items():
+            known.update(tables.get(name, {}))
+        _HELD[path] = {name: set(tables.get(name, {})) for name in _TABLES}
+    for used in _USED.values():
+        used.clear()
+    yield
+    if _HELD[path] != _USED:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        tables = {name: {key: _TABLES[name][key] for key in used} for name, used in _USED.items()}
+        temporary.write_bytes(pickle.dumps((CALENDAR_CODE, tables)))
+        temporary.replace(path)
+        _HELD[path] = {name: set(used) for name, used in _USED.items()}
 
 
 @cache
@@ -208,9 +227,12 @@ def outlook_url(event: Event, host: str) -> str:
 
 
 def calendar_links(event: Event, ics: str) -> dict[str, str]:
-    """What templates get as `calendar`: the .ics, Google's link and both Outlooks'."""
-    outlooks = {name: outlook_url(event, host) for name, host in OUTLOOK.items()}
-    return {"ics": ics, "google": google_url(event), **outlooks}
+    """What templates get as `calendar`: the .ics, Google's link and both Outlooks' (remembered, as calendars)."""
+    def make() -> dict[str, str]:
+        outlooks = {name: outlook_url(event, host) for name, host in OUTLOOK.items()}
+        return {"ics": ics, "google": google_url(event), **outlooks}
+
+    return dict(_made("links", (event, ics), make))
 
 
 def _details(event: Event) -> str:
