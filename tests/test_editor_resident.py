@@ -174,3 +174,21 @@ def test_the_gates_memory_of_texts_follows_every_change() -> None:
     hinted = [Fingerprint(secret.words, "body", "products/geisha.md", "…", hint="anders")]
     assert memo.matcher(hinted) is not matcher
     assert memo.found_in(memo.matcher(hinted), [quoted]) == {secret.words}
+
+
+def test_page_by_page_updates_keep_the_calendars_memory_whole(site: Site, resident: ResidentPreview) -> None:
+    """Each run's memory of calendars (seminars.calendar.remembered) holds exactly the calendars of its current
+    seminars after every update: an edit elsewhere leaves it as it was, a seminar's edit replaces that one's."""
+    import pickle
+
+    def remembered() -> tuple[set[str], int]:
+        _code, tables = pickle.loads(memory.read_bytes())  # noqa: S301 — the test site's own cache/
+        return {event.location for event, _stamp in tables["vevents"]}, len(tables["calendars"])
+
+    memory = site.root / "cache" / "calendars-members.pickle"
+    before = memory.read_bytes()
+    assert resident.update([edit(site, "faq/lagern.md", "Kühl und dunkel.", "Kühl und trocken.")])[0] == "pages"
+    assert memory.read_bytes() == before
+    assert resident.update([edit(site, "seminars/cupping.md", "location: Rösterei", "location: Rösterei, Halle 2\n"
+                                                                                   "sequence: 1")])[0] == "pages"
+    assert remembered() == ({"Rösterei, Halle 2"}, 2)  # its VEVENT, its own file and the feed

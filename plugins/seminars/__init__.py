@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -103,46 +102,21 @@ def add_calendars(generators: list[Any]) -> None:
     # One git log over the seminars' own folders, not the whole content's history
     history = read_history(source, sorted({relpath.split("/")[0] for relpath in relpaths})) if seminars else None
     cache = Path(settings.get("PROJECT_CACHE_PATH", settings["CACHE_PATH"]))
-    events, root, made = [], audience_root(settings), {}
+    events, root = [], audience_root(settings)
     feed = settings["SEMINAR_FEED_SAVE_AS"]
     feed_uid = uid_for(f"seminare-{settings['AUDIENCE']}", settings["SEMINAR_SITEURL"])
     with remembered(cache / f"calendars-{settings['AUDIENCE']}.pickle"):
         for item, relpath in zip(seminars, relpaths, strict=True):
             changed = history.last_change(relpath) if history else None
-            moments = (changed or _file_time(source / relpath), stamp, root)
-            known = _made.get(id(item))
-            if known is None or known.item is not item or known.moments != moments:
-                event = seminar_event(item, settings, moments[0], root)
-                ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
-                uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
-                known = _Made(item, moments, event, ics, calendar_links(event, ics),
-                              calendar([event], name=event.title, uid=uid, stamp=stamp))
-            made[id(item)] = known
-            events.append(known.event)
-            item.calendar = dict(known.links)
-            write_output(os.path.join(output, known.ics), known.data)
+            event = seminar_event(item, settings, changed or _file_time(source / relpath), root)
+            events.append(event)
+            ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
+            item.calendar = calendar_links(event, ics)
+            uid = uid_for(f"kalender-{item.slug}", settings["SEMINAR_SITEURL"])
+            write_output(os.path.join(output, ics), calendar([event], name=event.title, uid=uid, stamp=stamp))
         write_output(output / feed, calendar(events, name=settings["SEMINAR_FEED_NAME"], uid=feed_uid, stamp=stamp))
-    _made.clear()
-    _made.update(made)
     absolute = f"{root}/{feed}"
     context["seminar_feed"] = {"url": feed, "webcal": "webcal://" + absolute.split("://", 1)[-1]}
-
-
-@dataclass(frozen=True)
-class _Made:
-    """What add_calendars made of one seminar object, and from which moments (its change, the clock, the root)."""
-
-    item: Any
-    moments: tuple[datetime | None, datetime, str]
-    event: Event
-    ics: str
-    links: dict[str, str]
-    data: bytes
-
-
-# By id of the seminar object, in the last call: the live preview finalizes the context again after every edit,
-# and its unchanged seminars are the very same objects.
-_made: dict[int, _Made] = {}
 
 
 @functools.lru_cache(maxsize=8192)
