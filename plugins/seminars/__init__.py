@@ -33,7 +33,7 @@ from vorab.messages import N_
 from vorab.options import Option, Pattern, Text, Url, fill_defaults
 from vorab.tiers import Tiers
 
-from .calendar import Event, calendar, calendar_links, remembered, uid_for
+from .calendar import Event, calendar, calendar_links, interned, remembered, uid_for
 from .sequence import sequence_problems
 
 __all__ = ["SEMINAR_OPTIONS", "Event", "calendar_links", "register", "seminar_event", "sequence_problems",
@@ -108,7 +108,7 @@ def add_calendars(generators: list[Any]) -> None:
     with remembered(cache / f"calendars-{settings['AUDIENCE']}.pickle"):
         for item, relpath in zip(seminars, relpaths, strict=True):
             changed = history.last_change(relpath) if history else None
-            event = seminar_event(item, settings, changed or _file_time(source / relpath), root)
+            event = interned(seminar_event(item, settings, changed or _file_time(source / relpath), root))
             events.append(event)
             ics = settings["SEMINAR_ICS_SAVE_AS"].format(slug=item.slug)
             item.calendar = calendar_links(event, ics)
