@@ -111,6 +111,7 @@ def _vevent(event: Event, stamp: datetime) -> bytes:
 _TABLES: dict[str, dict[Any, Any]] = {"vevents": {}, "calendars": {}, "links": {}}
 _USED: dict[str, set[Any]] = {name: set() for name in _TABLES}  # since `remembered` began
 _HELD: dict[Path, dict[str, set[Any]]] = {}  # what each file holds, as this process knows it
+_NEW: dict[str, int] = dict.fromkeys(_TABLES, 0)  # how many this process made
 # What a file of them must have been written by: this module and icalendar, as they are now.
 CALENDAR_CODE = hashlib.blake2b(Path(__file__).read_bytes() + icalendar.__version__.encode(),
                                 digest_size=16).hexdigest()
@@ -121,6 +122,7 @@ def _made(table: str, key: Any, make: Callable[[], Any]) -> Any:
     known = _TABLES[table]
     if key not in known:
         known[key] = make()
+        _NEW[table] += 1
     return known[key]
 
 
@@ -139,8 +141,13 @@ def remembered(path: Path) -> Iterator[None]:
         _HELD[path] = {name: set(tables.get(name, {})) for name in _TABLES}
     for used in _USED.values():
         used.clear()
+    made = dict(_NEW)
     yield
-    if _HELD[path] != _USED:
+    # Nothing made and as many used as held is the same set (a live preview's update of other pages), unless an
+    # edit brought back what an earlier one made: then the file keeps the older set. It decides only what is
+    # made again, never what a file holds.
+    same = made == _NEW and all(len(_USED[name]) == len(_HELD[path][name]) for name in _TABLES)
+    if not same and _HELD[path] != _USED:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         tables = {name: {key: _TABLES[name][key] for key in used} for name, used in _USED.items()}
