@@ -56,10 +56,7 @@ def set_defaults(pelican: Any) -> None:
 def check_sequences(validation: Validation) -> None:
     """Validator: every seminar's `sequence` is high enough for calendars to take its time and place."""
     if validation.registry is not None:
-        def read(path: Path) -> str:  # the text the registry read
-            return validation.remembered("text", path, lambda: path.read_text(encoding="utf-8"))
-
-        validation.problems += sequence_problems(validation.registry, validation.settings, read)
+        validation.problems += sequence_problems(validation.registry, validation.settings, validation.text)
 
 
 def audience_root(settings: Settings) -> str:

@@ -91,8 +91,7 @@ def required_sequence(history: list[str], current: str, default_zone: str) -> in
 
 
 def sequence_problems(registry: Registry, settings: dict[str, Any],
-                      read: Callable[[Path], str] = lambda path: path.read_text(encoding="utf-8"),
-                      ) -> list[ContentProblem]:
+                      read: Callable[[Path], str]) -> list[ContentProblem]:
     """Every seminar's `sequence` must be high enough for calendars to take its current time and place
     (part of the validation every build and `invoke check` run). `read`: a file's current text."""
     problems = []

@@ -61,7 +61,7 @@ class FileMemo:
             del self._found[key]
 
     def text(self, path: Path) -> str:
-        """The file's text, read once."""
+        """The file's text, read once (the kind Validation.text reads too)."""
         return self.get("text", path, lambda: path.read_text(encoding="utf-8"))
 
     def clear(self) -> None:

@@ -71,6 +71,10 @@ class Validation:
         """What `compute` finds in the file `path`: from `memo` while the file is unchanged."""
         return self.memo.get(kind, path, compute) if self.memo else compute()
 
+    def text(self, path: Path) -> str:
+        """The file's text, as the registry read it (once per validation)."""
+        return self.remembered("text", path, lambda: path.read_text(encoding="utf-8"))
+
     @property
     def tiers(self) -> Tiers:
         return Tiers.from_settings(self.settings)
